@@ -1,0 +1,24 @@
+"""A workspace's pages, served in its schema under /w/<slug>/ (or at the root of its own host).
+Every view here is members-only unless marked `workspace_public`."""
+
+from django.urls import path
+
+from tenants import views as tenant_views
+
+urlpatterns = [
+    path("", tenant_views.dashboard, name="dashboard"),
+    path("members/", tenant_views.member_list, name="member_list"),
+    path(
+        "members/<int:membership_id>/role/",
+        tenant_views.member_role_change,
+        name="member_role_change",
+    ),
+    path("members/<int:membership_id>/remove/", tenant_views.member_remove, name="member_remove"),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        tenant_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("leave/", tenant_views.workspace_leave, name="workspace_leave"),
+    path("settings/", tenant_views.workspace_settings, name="workspace_settings"),
+]

@@ -1,0 +1,129 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+
+from tenants.models import Role, User, Workspace
+from tenants.services import workspace_slug_validate
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+def suggested_slug(name: str) -> str:
+    """A URL-safe address for a workspace name ("Acme & Co." -> "acme-co")."""
+    slug = slugify(name)[:40].strip("-")
+    if slug and not slug[0].isalpha():
+        slug = f"w-{slug}"[:40].strip("-")
+    return slug
+
+
+class WorkspaceFieldsMixin(forms.Form):
+    workspace_name = forms.CharField(label="Workspace name", max_length=100)
+    workspace_slug = forms.CharField(
+        label="Workspace address",
+        max_length=40,
+        required=False,
+        help_text="Lower-case letters, digits and dashes; leave empty to derive it from the name.",
+    )
+
+    def clean_workspace_slug(self):
+        return self.cleaned_data["workspace_slug"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("workspace_name")
+        if name is None:
+            return cleaned
+        slug = cleaned.get("workspace_slug") or suggested_slug(name)
+        if not slug:
+            self.add_error("workspace_slug", "Please choose an address for the workspace.")
+            return cleaned
+        try:
+            workspace_slug_validate(slug)
+        except ValidationError as error:
+            self.add_error("workspace_slug", error)
+        cleaned["workspace_slug"] = slug
+        return cleaned
+
+
+class SignupForm(WorkspaceFieldsMixin):
+    full_name = forms.CharField(label="Your name", max_length=150, required=False)
+    email = forms.EmailField(
+        label="Work e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters, not a common or all-numeric password.",
+    )
+
+    field_order = ["full_name", "email", "password", "workspace_name", "workspace_slug"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                "An account with this e-mail already exists. Log in, then create the workspace "
+                "from your workspace list."
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(email=cleaned.get("email") or "", full_name=cleaned.get("full_name") or "")
+            try:
+                validate_password(password, user=probe)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class WorkspaceCreateForm(WorkspaceFieldsMixin):
+    pass
+
+
+class WorkspaceSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Workspace
+        fields = ["name"]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class InvitationSignupForm(forms.Form):
+    full_name = forms.CharField(label="Your name", max_length=150, required=False)
+    password = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(email=self.email, full_name=cleaned.get("full_name") or "")
+            try:
+                validate_password(password, user=probe)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned

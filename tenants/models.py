@@ -1,0 +1,185 @@
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_tenants.models import DomainMixin, TenantMixin
+
+# Slugs name a workspace in URLs (/w/<slug>/, <slug>.parley.app) and in its schema name, so they
+# are lower-case ASCII, start with a letter and never collide with a route or a system name.
+WORKSPACE_SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
+RESERVED_WORKSPACE_SLUGS = frozenset(
+    {
+        "admin",
+        "api",
+        "app",
+        "assets",
+        "auth",
+        "billing",
+        "blog",
+        "cdn",
+        "dashboard",
+        "docs",
+        "embed",
+        "help",
+        "healthz",
+        "login",
+        "logout",
+        "mail",
+        "media",
+        "parley",
+        "pg-catalog",
+        "public",
+        "root",
+        "signup",
+        "static",
+        "status",
+        "support",
+        "system",
+        "template",
+        "w",
+        "webhooks",
+        "workspace-template",
+        "workspaces",
+        "www",
+    }
+)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. One login reaches every workspace they are a member of."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def display_name(self):
+        return self.full_name or self.email
+
+
+class Workspace(TenantMixin):
+    """A customer business; its forms and leads live in its own PostgreSQL schema."""
+
+    name = models.CharField(max_length=100)
+    slug = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(WORKSPACE_SLUG_PATTERN)],
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # Deleting a workspace is an explicit, audited operation, never a cascade from a row.
+    auto_drop_schema = False
+    auto_create_schema = True
+    # The template holds structure and migration history only, no customer rows.
+    clone_mode = "NODATA"
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def schema_name_for_slug(slug: str) -> str:
+        return "ws_" + slug.replace("-", "_")
+
+
+class Domain(DomainMixin):
+    """A host name that reaches one workspace (a subdomain or a customer's own domain)."""
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+
+
+# Roles ordered by what they may do; a check asks for "at least" one of them.
+ROLE_RANK = {Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "workspace"], name="membership_unique")
+        ]
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.user} in {self.workspace} as {self.role}"
+
+    def has_role(self, minimum: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[minimum]
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation; the link carries a signed, expiring token naming this row."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} to {self.workspace}"
+
+    @property
+    def is_pending(self):
+        return self.accepted_at is None

@@ -1,0 +1,25 @@
+from django.db.models import QuerySet
+
+from tenants.models import Invitation, Membership, Role, Workspace
+
+
+def user_membership_list(*, user) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
+    )
+
+
+def workspace_member_list(*, workspace: Workspace) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(workspace=workspace)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def workspace_pending_invitation_list(*, workspace: Workspace) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(workspace=workspace, accepted_at__isnull=True)
+
+
+def workspace_owner_count(*, workspace: Workspace) -> int:
+    return Membership.objects.filter(workspace=workspace, role=Role.OWNER).count()

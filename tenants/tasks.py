@@ -1,0 +1,45 @@
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tenants.models import Invitation
+from tenants.tokens import invitation_token_make
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def invitation_send(invitation_id: int) -> bool:
+    """E-mail an invitation link. Queued from the inviting workspace's request, so the worker runs
+    it in that workspace's schema; an id belonging to another workspace is refused, which keeps a
+    task from ever acting across workspaces."""
+    invitation = (
+        Invitation.objects.select_related("workspace", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return False
+    if invitation.workspace.schema_name != connection.schema_name:
+        logger.error(
+            "Refused invitation %s of %s from schema %s",
+            invitation_id,
+            invitation.workspace.schema_name,
+            connection.schema_name,
+        )
+        return False
+    link = f"{settings.PARLEY_BASE_URL}/invitations/{invitation_token_make(invitation)}/"
+    context = {"invitation": invitation, "link": link}
+    send_mail(
+        subject=f"You are invited to {invitation.workspace.name} on Parley",
+        message=render_to_string("tenants/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    return True

@@ -1,0 +1,281 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from tenants.forms import (
+    InvitationForm,
+    InvitationSignupForm,
+    RoleChangeForm,
+    SignupForm,
+    WorkspaceCreateForm,
+    WorkspaceSettingsForm,
+)
+from tenants.middleware import workspace_path_prefix, workspace_urlconf
+from tenants.models import Invitation, Membership, User, Workspace
+from tenants.permissions import admin_required
+from tenants.selectors import (
+    user_membership_list,
+    workspace_member_list,
+    workspace_pending_invitation_list,
+)
+from tenants.services import (
+    account_signup,
+    invitation_create,
+    membership_remove,
+    membership_role_change,
+    user_create,
+    workspace_create,
+)
+from tenants.services import (
+    invitation_accept as invitation_accept_service,
+)
+from tenants.tokens import invitation_from_token
+
+# Guessing passwords or flooding sign-ups and reset e-mails is throttled per client address,
+# and logins also per targeted account.
+login_rate_limited = lambda view: ratelimit(key="ip", rate="20/m", method="POST")(  # noqa: E731
+    ratelimit(key="post:username", rate="10/m", method="POST")(view)
+)
+password_reset_rate_limited = ratelimit(key="ip", rate="5/m", method="POST")
+signup_rate_limited = ratelimit(key="ip", rate="10/m", method="POST")
+
+
+def _posted(request):
+    # `request.POST or None` would leave an empty submission unbound, and so unvalidated.
+    return request.POST if request.method == "POST" else None
+
+
+def rate_limited(request, exception):
+    return HttpResponse(
+        render_to_string("429.html", request=request), status=429, headers={"Retry-After": "60"}
+    )
+
+
+def workspace_url(workspace: Workspace, name: str = "dashboard", **kwargs) -> str:
+    """A workspace page's path on the main host (/w/<slug>/...), from any schema or request."""
+    return reverse(
+        name, kwargs=kwargs or None, urlconf=workspace_urlconf(workspace_path_prefix(workspace))
+    )
+
+
+# --- Public pages ---------------------------------------------------------------------------
+
+
+@signup_rate_limited
+def signup(request):
+    form = SignupForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, workspace = account_signup(
+                email=data["email"],
+                password=data["password"],
+                full_name=data["full_name"],
+                workspace_name=data["workspace_name"],
+                workspace_slug=data["workspace_slug"],
+            )
+        except ValidationError as error:  # a concurrent sign-up took the e-mail or the address
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to Parley! {workspace.name} is ready.")
+            return redirect(workspace_url(workspace))
+    return render(request, "tenants/signup.html", {"form": form})
+
+
+@login_required
+def workspace_list(request):
+    form = WorkspaceCreateForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = workspace_create(
+                name=form.cleaned_data["workspace_name"],
+                slug=form.cleaned_data["workspace_slug"],
+                owner=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{workspace.name} is ready.")
+            return redirect(workspace_url(workspace))
+    memberships = user_membership_list(user=request.user)
+    return render(
+        request, "tenants/workspace_list.html", {"memberships": memberships, "form": form}
+    )
+
+
+@login_required
+def workspace_open(request):
+    """Where a login lands: the workspace used last, else the first one, else the list."""
+    memberships = user_membership_list(user=request.user)
+    last_slug = request.session.get("last_workspace_slug")
+    membership = memberships.filter(workspace__slug=last_slug).first() or memberships.first()
+    if membership is None:
+        return redirect("workspace_list")
+    return redirect(workspace_url(membership.workspace))
+
+
+def invitation_accept(request, token):
+    invitation = invitation_from_token(token)
+    if invitation is None:
+        return render(request, "tenants/invitation_invalid.html", status=404)
+    if invitation.accepted_at is not None:
+        return render(request, "tenants/invitation_invalid.html", {"used": True}, status=410)
+
+    context = {"invitation": invitation}
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                invitation_accept_service(invitation=invitation, user=request.user)
+            except ValidationError as error:
+                context["error"] = error.messages[0]
+            else:
+                messages.success(request, f"You joined {invitation.workspace.name}.")
+                return redirect(workspace_url(invitation.workspace))
+        return render(request, "tenants/invitation_accept.html", context)
+
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        context["login_needed"] = True
+        return render(request, "tenants/invitation_accept.html", context)
+
+    form = InvitationSignupForm(_posted(request), email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                user = user_create(
+                    email=invitation.email,
+                    password=form.cleaned_data["password"],
+                    full_name=form.cleaned_data["full_name"],
+                )
+                invitation_accept_service(invitation=invitation, user=user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome! You joined {invitation.workspace.name}.")
+            return redirect(workspace_url(invitation.workspace))
+    context["form"] = form
+    return render(request, "tenants/invitation_accept.html", context)
+
+
+# --- Workspace pages (members only, see WorkspaceMembershipMiddleware) ----------------------
+
+
+def dashboard(request):
+    request.session["last_workspace_slug"] = request.tenant.slug
+    return render(request, "tenants/dashboard.html")
+
+
+def member_list(request):
+    form = InvitationForm(_posted(request))
+    if request.method == "POST":
+        return _invite(request, form)
+    return _render_members(request, form)
+
+
+@admin_required
+def _invite(request, form):
+    if form.is_valid():
+        try:
+            invitation = invitation_create(
+                workspace=request.tenant,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.membership,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("member_list")
+    return _render_members(request, form, status=400)
+
+
+def _render_members(request, form, status=200):
+    context = {
+        "members": workspace_member_list(workspace=request.tenant),
+        "invitations": workspace_pending_invitation_list(workspace=request.tenant),
+        "invite_form": form,
+        "role_choices": RoleChangeForm.base_fields["role"].choices,
+    }
+    return render(request, "tenants/members.html", context, status=status)
+
+
+@require_POST
+@admin_required
+def member_role_change(request, membership_id):
+    membership = get_object_or_404(Membership, pk=membership_id, workspace=request.tenant)
+    form = RoleChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the roles offered.")
+        return redirect("member_list")
+    try:
+        membership_role_change(
+            membership=membership, role=form.cleaned_data["role"], acting=request.membership
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, f"{membership.user.email} is now {membership.get_role_display()}."
+        )
+    return redirect("member_list")
+
+
+@require_POST
+@admin_required
+def member_remove(request, membership_id):
+    membership = get_object_or_404(Membership, pk=membership_id, workspace=request.tenant)
+    try:
+        membership_remove(membership=membership, acting=request.membership)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{membership.user.email} was removed.")
+    return redirect("member_list")
+
+
+@require_POST
+@admin_required
+def invitation_revoke(request, invitation_id):
+    invitation = get_object_or_404(
+        Invitation, pk=invitation_id, workspace=request.tenant, accepted_at__isnull=True
+    )
+    invitation.delete()
+    messages.success(request, f"The invitation to {invitation.email} was revoked.")
+    return redirect("member_list")
+
+
+@require_POST
+def workspace_leave(request):
+    try:
+        membership_remove(membership=request.membership, acting=request.membership)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("member_list")
+    messages.success(request, f"You left {request.tenant.name}.")
+    return redirect("workspace_list")
+
+
+def workspace_settings(request):
+    form = WorkspaceSettingsForm(_posted(request), instance=request.tenant)
+    if request.method == "POST":
+        return _workspace_settings_save(request, form)
+    return render(request, "tenants/settings.html", {"form": form})
+
+
+@admin_required
+def _workspace_settings_save(request, form):
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Settings saved.")
+        return redirect("workspace_settings")
+    return render(request, "tenants/settings.html", {"form": form}, status=400)
