@@ -5,6 +5,7 @@ PostgreSQL binaries and keeps its data under `var/postgres/` (git-ignored), so t
 reuses the same database instead of starting from scratch.
 """
 
+import os
 from pathlib import Path
 
 EMBEDDED_DATABASE_NAME = "parley"
@@ -14,6 +15,8 @@ def embedded_database_url(data_dir: Path) -> str:
     import pgserver  # imported lazily: production never loads it
 
     data_dir.mkdir(parents=True, exist_ok=True)
+    # pgserver asks platformdirs for a runtime folder, which warns when none is set (a container).
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
     # cleanup_mode=None leaves the server running after this process exits, so `runserver`'s
     # autoreloader, the Celery worker and the next command all share one server.
     server = pgserver.get_server(data_dir, cleanup_mode=None)

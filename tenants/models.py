@@ -2,10 +2,12 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_tenants.clone import CloneSchema
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import schema_exists
 
 # Slugs name a workspace in URLs (/w/<slug>/, <slug>.parley.app) and in its schema name, so they
 # are lower-case ASCII, start with a letter and never collide with a route or a system name.
@@ -112,14 +114,35 @@ class Workspace(TenantMixin):
     # Deleting a workspace is an explicit, audited operation, never a cascade from a row.
     auto_drop_schema = False
     auto_create_schema = True
-    # The template holds structure and migration history only, no customer rows.
-    clone_mode = "NODATA"
+    # Copy the template's rows too: it holds no customer data, only the migration history and
+    # content types, which spares the clone's follow-up `migrate --fake` any work.
+    clone_mode = "DATA"
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """Clone the template schema and stop there. django-tenants would then run
+        `migrate_schemas --fake` for the new schema, but the clone already carries the template's
+        migration history (clone_mode DATA), so that step would record nothing and only cost
+        time. Without a template (a database migrated by hand), fall back to django-tenants."""
+        template = settings.TENANT_BASE_SCHEMA
+        if not sync_schema or not schema_exists(template):
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The clone function's privilege queries over information_schema get a merge-join
+            # plan that takes over a second (measured: 1.2 s, against 0.06 s without merge joins;
+            # see bench/workspace_signup.py). The setting lasts for the clone only.
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+            CloneSchema().clone_schema(template, self.schema_name, self.clone_mode)
+            cursor.execute("RESET enable_mergejoin")
+        connection.set_schema_to_public()
+        return True
 
     @staticmethod
     def schema_name_for_slug(slug: str) -> str:

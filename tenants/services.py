@@ -7,7 +7,7 @@ import re
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from tenants.models import (
@@ -55,9 +55,7 @@ def workspace_create(*, name: str, slug: str, owner: User) -> Workspace:
     workspace = Workspace(
         name=name.strip(), slug=slug, schema_name=Workspace.schema_name_for_slug(slug)
     )
-    workspace.save()  # creates the schema
-    # Saving a tenant leaves the connection on the public schema; nothing else to restore.
-    connection.set_schema_to_public()
+    workspace.save(verbosity=0)  # creates the schema by cloning the template
     if settings.PARLEY_WORKSPACE_DOMAIN:
         Domain.objects.create(
             tenant=workspace, domain=f"{slug}.{settings.PARLEY_WORKSPACE_DOMAIN}", is_primary=True
