@@ -14,7 +14,7 @@ from tenants.services import workspace_create
 DEMO_SLUG = "demo"
 DEMO_OWNER = "owner@demo.parley.local"
 DEMO_MEMBER = "sales@demo.parley.local"
-DEMO_PASSWORD = "parley-demo-password"
+DEMO_PASSWORD = "parley-demo-password"  # noqa: S105 - printed on purpose, DEBUG only
 
 
 class Command(BaseCommand):
