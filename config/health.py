@@ -11,6 +11,10 @@ from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
 
+# Load balancers poll this often and give up after a few seconds, so the broker gets one attempt
+# with short socket timeouts rather than kombu's default retries with back-off.
+BROKER_TIMEOUT_SECONDS = 1
+
 
 def _database_ok() -> bool:
     try:
@@ -28,8 +32,14 @@ def _broker_ok() -> bool:
     from config.celery import app
 
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with app.connection_for_write(
+            connect_timeout=BROKER_TIMEOUT_SECONDS,
+            transport_options={
+                "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+                "socket_timeout": BROKER_TIMEOUT_SECONDS,
+            },
+        ) as conn:
+            conn.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
         return True
     except Exception:
         logger.exception("healthz: broker check failed")

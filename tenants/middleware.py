@@ -76,7 +76,9 @@ class WorkspaceRoutingMiddleware(TenantMainMiddleware):
                 return None
             workspace = Workspace.objects.filter(slug=match["slug"]).first()
             if workspace is None:
-                raise Http404("No such workspace.")
+                # No such workspace: the public URLconf answers 404, once the user is known, so
+                # the page is the very one a stranger to an existing workspace gets.
+                return None
             prefix = workspace_path_prefix(workspace)
 
         workspace.domain_url = hostname

@@ -73,6 +73,7 @@ def account_signup(
     return user, workspace
 
 
+@transaction.atomic
 def invitation_create(
     *, workspace: Workspace, email: str, role: str, invited_by: Membership
 ) -> Invitation:

@@ -34,7 +34,11 @@ def invitation_send(invitation_id: int) -> bool:
         )
         return False
     link = f"{settings.PARLEY_BASE_URL}/invitations/{invitation_token_make(invitation)}/"
-    context = {"invitation": invitation, "link": link}
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "valid_days": settings.INVITATION_MAX_AGE_SECONDS // (60 * 60 * 24),
+    }
     send_mail(
         subject=f"You are invited to {invitation.workspace.name} on Parley",
         message=render_to_string("tenants/email/invitation.txt", context),

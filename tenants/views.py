@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -39,10 +40,17 @@ from tenants.services import (
 )
 from tenants.tokens import invitation_from_token
 
+
+def _login_account_key(group, request):
+    # Log-in matches e-mails case-insensitively, so the per-account count must too, or every
+    # spelling of one address ("Ada@", "ADA@") would get its own allowance.
+    return request.POST.get("username", "").strip().lower()
+
+
 # Guessing passwords or flooding sign-ups and reset e-mails is throttled per client address,
 # and logins also per targeted account.
 login_rate_limited = lambda view: ratelimit(key="ip", rate="20/m", method="POST")(  # noqa: E731
-    ratelimit(key="post:username", rate="10/m", method="POST")(view)
+    ratelimit(key=_login_account_key, rate="10/m", method="POST")(view)
 )
 password_reset_rate_limited = ratelimit(key="ip", rate="5/m", method="POST")
 signup_rate_limited = ratelimit(key="ip", rate="10/m", method="POST")
@@ -110,6 +118,15 @@ def workspace_list(request):
     return render(
         request, "tenants/workspace_list.html", {"memberships": memberships, "form": form}
     )
+
+
+def workspace_path_unknown(request):
+    """A /w/<slug>/ path that names no workspace, or no page of it, is answered exactly as a
+    workspace one may not enter: visitors go to the login page, people get a 404. So neither
+    reveals which workspaces exist."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise Http404("No such page.")
 
 
 @login_required

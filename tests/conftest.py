@@ -3,16 +3,24 @@ is the slow part); each test runs in a transaction on top of them and gets fresh
 an owner, an admin and a member of A, and an outsider who belongs to B only."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
+from config.celery import app as celery_app
 from tenants.models import Role, Workspace
 from tenants.services import workspace_create
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 WORKSPACE_A = "alpha-corp"
 WORKSPACE_B = "bravo-corp"
+
+
+def pytest_configure():
+    # Every person created or logged in hashes a password; the production hasher is slow on
+    # purpose, which tests do not need.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +30,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
             founder = UserFactory(email=f"founder@{slug}.example")
             workspace_create(name=slug.replace("-", " ").title(), slug=slug, owner=founder)
         connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_eager():
+    # settings.py queues to Redis whenever REDIS_URL is set (as in CI), but tests run tasks
+    # in-process so they see the test's own transaction; only tests marked `worker` use a broker.
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
 
 
 @pytest.fixture(autouse=True)

@@ -13,9 +13,3 @@ def sole_owner(owner, workspace_a):
         role=Role.ADMIN
     )
     return owner
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Every person created or logged in hashes a password; the default hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

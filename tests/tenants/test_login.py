@@ -26,7 +26,7 @@ def test_login_with_a_wrong_password_shows_an_error_and_stays_logged_out(client,
     response = client.post("/login/", {"username": owner.email, "password": "wrong-password"})
 
     assert response.status_code == 200
-    assert "correct email and password" in response.context["form"].non_field_errors()[0]
+    assert "do not match an account" in response.context["form"].non_field_errors()[0]
     assert SESSION_KEY not in client.session
 
 
@@ -34,7 +34,7 @@ def test_login_with_an_unknown_email_shows_the_same_error(client):
     response = client.post("/login/", {"username": "nobody@example.com", "password": PASSWORD})
 
     assert response.status_code == 200
-    assert "correct email and password" in response.context["form"].non_field_errors()[0]
+    assert "do not match an account" in response.context["form"].non_field_errors()[0]
     assert SESSION_KEY not in client.session
 
 

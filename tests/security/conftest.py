@@ -1,0 +1,52 @@
+"""Fixtures for the isolation attack suite: a member of workspace A aims at workspace B."""
+
+import pytest
+
+from tenants.models import Role
+from tests.factories import InvitationFactory, MembershipFactory
+from tests.security.probes import route_fill, route_values
+
+
+@pytest.fixture
+def route_url():
+    """`route_url(workspace, route)`: the path of a workspace route on the main host, its
+    parameters naming fresh objects of that workspace."""
+
+    def build(workspace, route: str, prefix: str | None = None) -> str:
+        if prefix is None:
+            prefix = f"/w/{workspace.slug}/"
+        return prefix + route_fill(route, route_values(route, workspace))
+
+    return build
+
+
+@pytest.fixture
+def b_membership(workspace_b):
+    """A plain member of B: an attack on an owner could be stopped by the last-owner rule and
+    hide a missing workspace check."""
+    return MembershipFactory(workspace=workspace_b, role=Role.MEMBER)
+
+
+@pytest.fixture
+def b_invitation(workspace_b):
+    return InvitationFactory(workspace=workspace_b)
+
+
+@pytest.fixture
+def snapshot_b(workspace_b):
+    """`snapshot_b()`: everything about workspace B that a workspace page could change."""
+
+    def take():
+        workspace_b.refresh_from_db()
+        return {
+            "workspace": (workspace_b.name, workspace_b.slug, workspace_b.schema_name),
+            "memberships": sorted(
+                workspace_b.memberships.values_list("pk", "user_id", "role"), key=str
+            ),
+            "invitations": sorted(
+                workspace_b.invitations.values_list("pk", "email", "role", "accepted_at"),
+                key=str,
+            ),
+        }
+
+    return take

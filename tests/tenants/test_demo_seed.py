@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from tenants.management.commands.demo_seed import DEMO_OWNER, DEMO_PASSWORD, DEMO_SLUG
+from tenants.models import Membership, Role, Workspace
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seed_creates_a_workspace_the_printed_login_opens(client, capsys, settings):
+    settings.DEBUG = True
+    call_command("demo_seed")
+    printed = capsys.readouterr().out
+    assert DEMO_OWNER in printed and DEMO_PASSWORD in printed and f"/w/{DEMO_SLUG}/" in printed
+
+    response = client.post("/login/", {"username": DEMO_OWNER, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    dashboard = client.get(f"/w/{DEMO_SLUG}/")
+    assert dashboard.status_code == 200
+    assert b"Demo Company" in dashboard.content
+
+
+def test_demo_seed_can_run_again_without_duplicating_anything(settings):
+    settings.DEBUG = True
+    call_command("demo_seed")
+    call_command("demo_seed")
+    workspace = Workspace.objects.get(slug=DEMO_SLUG)
+    assert Membership.objects.filter(workspace=workspace).count() == 2
+    assert Membership.objects.get(workspace=workspace, user__email=DEMO_OWNER).role == Role.OWNER
+
+
+def test_demo_seed_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo_seed")
+    assert not Workspace.objects.filter(slug=DEMO_SLUG).exists()
