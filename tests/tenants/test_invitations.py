@@ -217,21 +217,21 @@ def test_existing_person_not_logged_in_is_asked_to_log_in_and_comes_back(
     client, invitation, workspace_a
 ):
     invitee = UserFactory(email=INVITEE)
+    # One token for the whole test: tokens carry a timestamp, so two made a second apart differ.
+    path = _path(invitation)
 
-    page = client.get(_path(invitation))
+    page = client.get(path)
     assert page.status_code == 200
     assert page.context["login_needed"] is True
     assert page.context.get("form") is None
     # Posting a password must not create a second account or join anyone.
-    client.post(_path(invitation), {"password": PASSWORD})
+    client.post(path, {"password": PASSWORD})
     assert User.objects.filter(email__iexact=INVITEE).count() == 1
     assert not Membership.objects.filter(user=invitee, workspace=workspace_a).exists()
 
-    login = client.post(
-        "/login/", {"username": INVITEE, "password": PASSWORD, "next": _path(invitation)}
-    )
-    assert login["Location"] == _path(invitation)
-    client.post(_path(invitation))
+    login = client.post("/login/", {"username": INVITEE, "password": PASSWORD, "next": path})
+    assert login["Location"] == path
+    client.post(path)
 
     assert Membership.objects.filter(user=invitee, workspace=workspace_a).exists()
 
