@@ -12,11 +12,15 @@ EMBEDDED_DATABASE_NAME = "parley"
 
 
 def embedded_database_url(data_dir: Path) -> str:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # pgserver asks platformdirs for a private runtime folder, which warns when none is set
+    # (containers, CI); give it one of ours.
+    runtime_dir = data_dir.parent / "run"
+    runtime_dir.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
+
     import pgserver  # imported lazily: production never loads it
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    # pgserver asks platformdirs for a runtime folder, which warns when none is set (a container).
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
     # cleanup_mode=None leaves the server running after this process exits, so `runserver`'s
     # autoreloader, the Celery worker and the next command all share one server.
     server = pgserver.get_server(data_dir, cleanup_mode=None)

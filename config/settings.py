@@ -223,4 +223,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The embedded PostgreSQL narrates every start and stop at INFO; only its problems matter.
+    "loggers": {"pgserver": {"level": "WARNING"}},
 }
