@@ -49,9 +49,12 @@ def _login_account_key(group, request):
 
 # Guessing passwords or flooding sign-ups and reset e-mails is throttled per client address,
 # and logins also per targeted account.
-login_rate_limited = lambda view: ratelimit(key="ip", rate="20/m", method="POST")(  # noqa: E731
-    ratelimit(key=_login_account_key, rate="10/m", method="POST")(view)
-)
+def login_rate_limited(view):
+    per_address = ratelimit(key="ip", rate="20/m", method="POST")
+    per_account = ratelimit(key=_login_account_key, rate="10/m", method="POST")
+    return per_address(per_account(view))
+
+
 password_reset_rate_limited = ratelimit(key="ip", rate="5/m", method="POST")
 signup_rate_limited = ratelimit(key="ip", rate="10/m", method="POST")
 
