@@ -1,5 +1,6 @@
 import factory
 
+from forms_builder.models import Form, Step, StepKind
 from tenants.models import Invitation, Membership, Role, User, Workspace
 
 PASSWORD = "correct-horse-battery-staple"
@@ -49,3 +50,26 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     workspace = factory.SubFactory(WorkspaceFactory)
     email = factory.Sequence(lambda n: f"invitee{n}@example.com")
     role = Role.MEMBER
+
+
+class FormFactory(factory.django.DjangoModelFactory):
+    """A draft form with no steps; create it while a workspace schema is active
+    (django_tenants.utils.schema_context or tenant_context)."""
+
+    class Meta:
+        model = Form
+
+    name = factory.Sequence(lambda n: f"Contact form {n}")
+    slug = factory.Sequence(lambda n: f"contact-form-{n}")
+    welcome_message = "Hi! A few quick questions."
+    closing_message = "Thank you!"
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Step
+
+    form = factory.SubFactory(FormFactory)
+    position = factory.Sequence(lambda n: n)
+    kind = StepKind.SHORT_TEXT
+    prompt = factory.Sequence(lambda n: f"Question {n}?")

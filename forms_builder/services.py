@@ -1,0 +1,190 @@
+"""Writes about forms: create, edit, order steps, duplicate, archive, publish."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from forms_builder.defaults import CLOSING, STARTER_STEPS, WELCOME
+from forms_builder.models import (
+    CHOICE_KINDS,
+    Form,
+    FormStatus,
+    FormVersion,
+    Language,
+    Step,
+    StepKind,
+)
+
+END = "end"
+
+
+def _unique_form_slug(name: str) -> str:
+    base = slugify(name)[:50].strip("-") or "form"
+    slug, suffix = base, 2
+    while Form.objects.filter(slug=slug).exists():
+        slug = f"{base}-{suffix}"
+        suffix += 1
+    return slug
+
+
+@transaction.atomic
+def form_create(*, name: str, language: str = Language.ENGLISH, created_by=None) -> Form:
+    form = Form.objects.create(
+        name=name.strip(),
+        slug=_unique_form_slug(name),
+        language=language,
+        welcome_message=WELCOME[language],
+        closing_message=CLOSING[language],
+        created_by=created_by,
+    )
+    Step.objects.bulk_create(
+        Step(form=form, position=position, kind=kind, prompt=prompt, lead_field=lead_field)
+        for position, (kind, prompt, lead_field) in enumerate(STARTER_STEPS[language])
+    )
+    return form
+
+
+@transaction.atomic
+def form_duplicate(*, form: Form, created_by=None) -> Form:
+    steps = list(form.steps.all())
+    copy = Form.objects.create(
+        name=f"{form.name} (copy)",
+        slug=_unique_form_slug(f"{form.name} copy"),
+        language=form.language,
+        offer_description=form.offer_description,
+        welcome_message=form.welcome_message,
+        closing_message=form.closing_message,
+        accent_color=form.accent_color,
+        hidden_fields=list(form.hidden_fields),
+        created_by=created_by,
+    )
+    # Keys are kept so that the copy's branches still point at the copy's own steps.
+    for step in steps:
+        step.pk = None
+        step.form = copy
+    Step.objects.bulk_create(steps)
+    return copy
+
+
+def form_archive(*, form: Form) -> Form:
+    form.status = FormStatus.ARCHIVED
+    form.save(update_fields=["status", "updated_at"])
+    return form
+
+
+def form_restore(*, form: Form) -> Form:
+    form.status = FormStatus.PUBLISHED if form.published_version_id else FormStatus.DRAFT
+    form.save(update_fields=["status", "updated_at"])
+    return form
+
+
+def step_create(*, form: Form, kind: str, prompt: str, **fields) -> Step:
+    last = form.steps.aggregate(last=Max("position"))["last"]
+    step = Step(form=form, kind=kind, prompt=prompt, position=0 if last is None else last + 1)
+    for name, value in fields.items():
+        setattr(step, name, value)
+    step.full_clean(exclude=["form"])
+    step.save()
+    form.save(update_fields=["updated_at"])
+    return step
+
+
+@transaction.atomic
+def step_delete(*, step: Step) -> None:
+    form = step.form
+    # Branches that pointed at the deleted step fall through to the next step instead.
+    for other in form.steps.exclude(pk=step.pk):
+        kept = [b for b in other.branches if b.get("goto") != step.key]
+        if kept != other.branches:
+            other.branches = kept
+            other.save(update_fields=["branches"])
+    step.delete()
+    form.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def steps_reorder(*, form: Form, keys: list[str]) -> None:
+    steps = {step.key: step for step in form.steps.select_for_update()}
+    if sorted(keys) != sorted(steps):
+        raise ValidationError("The new order must list every step of the form exactly once.")
+    for position, key in enumerate(keys):
+        steps[key].position = position
+    Step.objects.bulk_update(steps.values(), ["position"])
+    form.save(update_fields=["updated_at"])
+
+
+def form_definition(form: Form) -> dict:
+    """The form as plain data: what a published version freezes."""
+    return {
+        "name": form.name,
+        "language": form.language,
+        "offer_description": form.offer_description,
+        "welcome_message": form.welcome_message,
+        "closing_message": form.closing_message,
+        "accent_color": form.accent_color,
+        "hidden_fields": list(form.hidden_fields),
+        "steps": [
+            {
+                "key": step.key,
+                "kind": step.kind,
+                "prompt": step.prompt,
+                "required": step.required,
+                "options": list(step.options),
+                "min_value": None if step.min_value is None else str(step.min_value),
+                "max_value": None if step.max_value is None else str(step.max_value),
+                "lead_field": step.lead_field,
+                "branches": list(step.branches),
+            }
+            for step in form.steps.all()
+        ],
+    }
+
+
+def form_definition_problems(definition: dict) -> list[str]:
+    """Why a form cannot be published yet, in words an admin can act on."""
+    steps = definition["steps"]
+    problems = []
+    if not steps:
+        problems.append("Add at least one question.")
+    later_keys: dict[str, set[str]] = {}
+    for index, step in enumerate(steps):
+        later_keys[step["key"]] = {s["key"] for s in steps[index + 1 :]}
+    for number, step in enumerate(steps, start=1):
+        if not step["prompt"].strip():
+            problems.append(f"Question {number} has no text.")
+        if step["kind"] in CHOICE_KINDS and len(step["options"]) < 2:
+            problems.append(f"Question {number} needs at least two choices.")
+        for branch in step["branches"]:
+            goto = branch.get("goto")
+            if goto != END and goto not in later_keys[step["key"]]:
+                problems.append(
+                    f"Question {number} jumps to a question that is not after it: "
+                    "branches may only go forward or to the end."
+                )
+    if not any(step["kind"] == StepKind.EMAIL for step in steps):
+        problems.append("Ask for an e-mail address, so each conversation becomes a lead.")
+    return problems
+
+
+@transaction.atomic
+def form_publish(*, form: Form, published_by=None) -> FormVersion:
+    # Lock the form so two publishes cannot both take the same version number.
+    Form.objects.select_for_update().filter(pk=form.pk).first()
+    definition = form_definition(form)
+    problems = form_definition_problems(definition)
+    if problems:
+        raise ValidationError(problems)
+    last = form.versions.aggregate(last=Max("number"))["last"] or 0
+    version = FormVersion.objects.create(
+        form=form,
+        number=last + 1,
+        definition=definition,
+        published_at=timezone.now(),
+        published_by=published_by,
+    )
+    form.published_version = version
+    form.status = FormStatus.PUBLISHED
+    form.save(update_fields=["published_version", "status", "updated_at"])
+    return version
