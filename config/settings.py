@@ -59,6 +59,8 @@ PUBLIC_SCHEMA_NAME = "public"
 # New workspaces are cloned from this schema, which `migrate_schemas` keeps migrated, instead of
 # running every migration for every signup (see tenants/management/commands/migrate_schemas.py).
 TENANT_BASE_SCHEMA = "workspace_template"
+# Set the search_path when the schema changes, not before every query (halves a turn's queries).
+TENANT_LIMIT_SET_CALLS = True
 TENANT_CREATION_FAKES_MIGRATIONS = True
 
 AUTH_USER_MODEL = "tenants.User"
@@ -141,6 +143,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "abandon-stale-conversations": {
+        "task": "leads.tasks.conversations_abandon_stale_everywhere",
+        "schedule": 300.0,
+    },
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 

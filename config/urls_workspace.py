@@ -1,7 +1,7 @@
 """A workspace's pages, served in its schema under /w/<slug>/ (or at the root of its own host).
 Every view here is members-only unless marked `workspace_public`."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tenants import views as tenant_views
 
@@ -21,4 +21,7 @@ urlpatterns = [
     ),
     path("leave/", tenant_views.workspace_leave, name="workspace_leave"),
     path("settings/", tenant_views.workspace_settings, name="workspace_settings"),
+    path("forms/", include("forms_builder.urls")),
+    # Public: published forms and their conversations, for visitors (no login).
+    path("f/", include("forms_builder.public_urls")),
 ]

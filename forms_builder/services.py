@@ -1,5 +1,7 @@
 """Writes about forms: create, edit, order steps, duplicate, archive, publish."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -16,8 +18,41 @@ from forms_builder.models import (
     Step,
     StepKind,
 )
+from forms_builder.runtime import END
 
-END = "end"
+# Hidden field names travel in page URLs (?plan=pro) and embed attributes: keep them plain.
+HIDDEN_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
+MAX_HIDDEN_FIELDS = 20
+# Always captured by the conversation, so declaring them again would shadow the real values.
+ALWAYS_CAPTURED = frozenset(
+    {
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_term",
+        "utm_content",
+        "referrer",
+        "landing_page",
+    }
+)
+MAX_OPTIONS = 30
+MAX_OPTION_LENGTH = 200
+MAX_BRANCHES = 20
+
+FORM_SETTINGS = frozenset(
+    {
+        "name",
+        "language",
+        "offer_description",
+        "welcome_message",
+        "closing_message",
+        "accent_color",
+        "hidden_fields",
+    }
+)
+STEP_FIELDS = frozenset(
+    {"kind", "prompt", "required", "options", "min_value", "max_value", "lead_field", "branches"}
+)
 
 
 def _unique_form_slug(name: str) -> str:
@@ -49,8 +84,11 @@ def form_create(*, name: str, language: str = Language.ENGLISH, created_by=None)
 @transaction.atomic
 def form_duplicate(*, form: Form, created_by=None) -> Form:
     steps = list(form.steps.all())
+    # Shortened so that a name at the length limit still fits with its suffix.
+    suffix = " (copy)"
+    name_length = Form._meta.get_field("name").max_length - len(suffix)
     copy = Form.objects.create(
-        name=f"{form.name} (copy)",
+        name=f"{form.name[:name_length]}{suffix}",
         slug=_unique_form_slug(f"{form.name} copy"),
         language=form.language,
         offer_description=form.offer_description,
@@ -80,14 +118,115 @@ def form_restore(*, form: Form) -> Form:
     return form
 
 
+def hidden_fields_validate(names: list[str]) -> list[str]:
+    """The declared hidden field names, stripped and without duplicates."""
+    cleaned: list[str] = []
+    for name in (n.strip() for n in names):
+        if not name or name in cleaned:
+            continue
+        if not HIDDEN_FIELD_NAME.match(name):
+            raise ValidationError(
+                {
+                    "hidden_fields": f"\u201c{name}\u201d is not a usable name: use letters, "
+                    "digits and underscores, starting with a letter (at most 40)."
+                }
+            )
+        if name.lower() in ALWAYS_CAPTURED:
+            raise ValidationError(
+                {"hidden_fields": f"\u201c{name}\u201d is always captured; no need to declare it."}
+            )
+        cleaned.append(name)
+    if len(cleaned) > MAX_HIDDEN_FIELDS:
+        raise ValidationError({"hidden_fields": f"Declare at most {MAX_HIDDEN_FIELDS} names."})
+    return cleaned
+
+
+def form_update(*, form: Form, **settings) -> Form:
+    """Change a form's settings (any of FORM_SETTINGS); its steps are edited one by one."""
+    unknown = set(settings) - FORM_SETTINGS
+    if unknown:
+        raise TypeError(f"Not a form setting: {', '.join(sorted(unknown))}")
+    for name, value in settings.items():
+        setattr(form, name, value)
+    form.name = form.name.strip()
+    form.hidden_fields = hidden_fields_validate(list(form.hidden_fields))
+    form.full_clean(exclude=["slug", "published_version", "created_by", "status"])
+    form.save()
+    return form
+
+
+def _step_normalize_and_validate(step: Step) -> None:
+    """Drop what the step's kind does not use, then check what is left."""
+    step.prompt = step.prompt.strip()
+    if step.kind in CHOICE_KINDS:
+        options: list[str] = []
+        for option in (str(o).strip() for o in step.options):
+            if option and option not in options:
+                options.append(option)
+        if len(options) > MAX_OPTIONS:
+            raise ValidationError({"options": f"Offer at most {MAX_OPTIONS} choices."})
+        if any(len(option) > MAX_OPTION_LENGTH for option in options):
+            raise ValidationError(
+                {"options": f"Keep each choice under {MAX_OPTION_LENGTH} characters."}
+            )
+        step.options = options
+    else:
+        step.options = []
+    if step.kind != StepKind.NUMBER:
+        step.min_value = step.max_value = None
+    elif (
+        step.min_value is not None
+        and step.max_value is not None
+        and step.min_value > step.max_value
+    ):
+        raise ValidationError({"max_value": "The maximum must not be below the minimum."})
+    _branches_validate(step)
+    step.full_clean(exclude=["form"])
+
+
+def _branches_validate(step: Step) -> None:
+    if len(step.branches) > MAX_BRANCHES:
+        raise ValidationError({"branches": f"Add at most {MAX_BRANCHES} conditions."})
+    # Branches jump forward only (see Step), so a conversation cannot loop.
+    later = set(
+        step.form.steps.filter(position__gt=step.position)
+        .exclude(pk=step.pk)
+        .values_list("key", flat=True)
+    )
+    branches = []
+    for branch in step.branches:
+        equals, goto = str(branch.get("equals", "")).strip(), branch.get("goto")
+        if not equals:
+            raise ValidationError({"branches": "Each condition needs the answer it matches."})
+        if goto != END and goto not in later:
+            raise ValidationError(
+                {"branches": "A condition may only lead to a later question or to the end."}
+            )
+        branches.append({"equals": equals, "goto": goto})
+    step.branches = branches
+
+
 def step_create(*, form: Form, kind: str, prompt: str, **fields) -> Step:
     last = form.steps.aggregate(last=Max("position"))["last"]
     step = Step(form=form, kind=kind, prompt=prompt, position=0 if last is None else last + 1)
     for name, value in fields.items():
         setattr(step, name, value)
-    step.full_clean(exclude=["form"])
+    _step_normalize_and_validate(step)
     step.save()
     form.save(update_fields=["updated_at"])
+    return step
+
+
+def step_update(*, step: Step, **fields) -> Step:
+    """Change a step (any of STEP_FIELDS); its key and position stay."""
+    unknown = set(fields) - STEP_FIELDS
+    if unknown:
+        raise TypeError(f"Not a step field: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(step, name, value)
+    _step_normalize_and_validate(step)
+    step.save()
+    step.form.save(update_fields=["updated_at"])
     return step
 
 

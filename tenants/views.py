@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -65,6 +65,12 @@ def _posted(request):
 
 
 def rate_limited(request, exception):
+    if not request.accepts("text/html") or request.content_type == "application/json":
+        return JsonResponse(
+            {"error": {"code": "rate_limited", "message": "Too many requests: retry in a minute."}},
+            status=429,
+            headers={"Retry-After": "60"},
+        )
     return HttpResponse(
         render_to_string("429.html", request=request), status=429, headers={"Retry-After": "60"}
     )

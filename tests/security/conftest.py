@@ -1,7 +1,9 @@
 """Fixtures for the isolation attack suite: a member of workspace A aims at workspace B."""
 
 import pytest
+from django_tenants.utils import schema_context
 
+from forms_builder.models import Form, FormVersion, Step
 from tenants.models import Role
 from tests.factories import InvitationFactory, MembershipFactory
 from tests.security.probes import route_fill, route_values
@@ -38,6 +40,14 @@ def snapshot_b(workspace_b):
 
     def take():
         workspace_b.refresh_from_db()
+        with schema_context(workspace_b.schema_name):
+            # Forms live in B's own schema. Every column of every row is kept, so that an edit
+            # of any field shows (updated_at moves whenever a service touches a form).
+            forms = {
+                "forms": list(Form.objects.order_by("pk").values_list()),
+                "steps": list(Step.objects.order_by("pk").values_list()),
+                "form_versions": list(FormVersion.objects.order_by("pk").values_list()),
+            }
         return {
             "workspace": (workspace_b.name, workspace_b.slug, workspace_b.schema_name),
             "memberships": sorted(
@@ -47,6 +57,7 @@ def snapshot_b(workspace_b):
                 workspace_b.invitations.values_list("pk", "email", "role", "accepted_at"),
                 key=str,
             ),
+            **forms,
         }
 
     return take

@@ -7,11 +7,15 @@ import uuid
 from importlib import import_module
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import Max
 from django.urls import URLPattern, URLResolver
 from django.urls.resolvers import RoutePattern
+from django_tenants.utils import schema_context
 
-from tenants.models import Role
-from tests.factories import InvitationFactory, MembershipFactory
+from forms_builder.models import Form, FormStatus, LeadField, Step, StepKind
+from tenants.models import Role, Workspace
+from tests.factories import FormFactory, InvitationFactory, MembershipFactory, StepFactory
 
 # --- Workspace URL patterns ------------------------------------------------------------------
 
@@ -19,6 +23,7 @@ _ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
 def _workspace_routes(patterns, prefix=""):
+    """(route, view) of every workspace URL pattern."""
     for entry in patterns:
         if not isinstance(entry.pattern, RoutePattern):
             raise AssertionError(
@@ -30,10 +35,17 @@ def _workspace_routes(patterns, prefix=""):
             yield from _workspace_routes(entry.url_patterns, route)
         else:
             assert isinstance(entry, URLPattern)
-            yield route
+            yield route, entry.callback
 
 
-WORKSPACE_ROUTES = list(_workspace_routes(import_module(settings.WORKSPACE_URLCONF).urlpatterns))
+_ALL_ROUTES = list(_workspace_routes(import_module(settings.WORKSPACE_URLCONF).urlpatterns))
+# Members-only pages, attacked as such. Views marked `workspace_public` (a published form and its
+# conversation) are open to anyone by design: they are listed apart, and have their own tests in
+# test_public_pages.py.
+WORKSPACE_ROUTES = [
+    route for route, view in _ALL_ROUTES if not getattr(view, "workspace_public", False)
+]
+PUBLIC_ROUTES = [route for route, view in _ALL_ROUTES if getattr(view, "workspace_public", False)]
 
 
 def route_parameters(route: str) -> list[tuple[str, str]]:
@@ -48,22 +60,77 @@ def route_fill(route: str, values: dict) -> str:
 # --- Objects of a workspace, by the URL parameter that names them -----------------------------
 
 
-def _membership_id(workspace) -> int:
+def _membership_id(workspace, route: str, made: dict) -> int:
     # A plain member, so that an attack that got through would succeed (an owner is protected
     # by the last-owner rule, which would mask a missing workspace check).
     return MembershipFactory(workspace=workspace, role=Role.MEMBER).pk
 
 
-def _invitation_id(workspace) -> int:
+def _invitation_id(workspace, route: str, made: dict) -> int:
     return InvitationFactory(workspace=workspace).pk
 
 
+def _ids_past_other_workspaces(model, workspace) -> None:
+    """Make the next id of `model` in `workspace`'s schema one that no other workspace's schema
+    holds. Each schema numbers its rows from 1, so a foreign id could otherwise name an object of
+    the attacker's own workspace, and a 404 or a 200 would prove nothing either way."""
+    highest = 0
+    for other in Workspace.objects.exclude(pk=workspace.pk).only("schema_name"):
+        with schema_context(other.schema_name):
+            highest = max(highest, model.objects.aggregate(last=Max("pk"))["last"] or 0)
+    with schema_context(workspace.schema_name), connection.cursor() as cursor:
+        # Only ever forward: nextval() is taken first, so ids already handed out are not reused.
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+            "GREATEST(nextval(pg_get_serial_sequence(%s, 'id')), %s))",
+            [model._meta.db_table] * 2 + [highest],
+        )
+
+
+def _form_id(workspace, route: str, made: dict) -> int:
+    """A form that could be published as it is, named after its workspace: a page that shows it
+    to someone else shows the workspace's name, which the suite looks for. Archived for a restore
+    page, which finds archived forms only, so that the workspace's own page works."""
+    _ids_past_other_workspaces(Form, workspace)
+    _ids_past_other_workspaces(Step, workspace)
+    status = FormStatus.ARCHIVED if route.endswith("/restore/") else FormStatus.DRAFT
+    with schema_context(workspace.schema_name):
+        form = FormFactory(name=f"Form of {workspace.name}", status=status)
+        StepFactory(
+            form=form,
+            position=0,
+            kind=StepKind.EMAIL,
+            prompt=f"Your e-mail for {workspace.name}?",
+            lead_field=LeadField.EMAIL,
+        )
+        StepFactory(
+            form=form,
+            position=1,
+            kind=StepKind.SINGLE_CHOICE,
+            prompt=f"Which plan of {workspace.name}?",
+            options=["Starter", "Pro"],
+        )
+        return form.pk
+
+
+def _step_id(workspace, route: str, made: dict) -> int:
+    """A step of the route's own form when the route names one (forms/<form_id>/steps/<step_id>/),
+    so that the workspace's own page finds it."""
+    form_id = made["form_id"] if "form_id" in made else _form_id(workspace, route, made)
+    with schema_context(workspace.schema_name):
+        return Step.objects.filter(form_id=form_id).order_by("-position").first().pk
+
+
 # A workspace URL with an object id in it needs an entry here: the suite then creates such an
-# object in workspace B and aims A's member at it. Objects of a workspace's own schema must be
-# created inside schema_context(workspace.schema_name).
+# object in workspace B and aims A's member at it. A maker receives the workspace, the route and
+# the values already made for the route's earlier parameters. Objects of a workspace's own
+# schema must be created inside schema_context(workspace.schema_name), with ids that no other
+# workspace holds (see _ids_past_other_workspaces).
 OBJECT_MAKERS = {
     "membership_id": _membership_id,
     "invitation_id": _invitation_id,
+    "form_id": _form_id,
+    "step_id": _step_id,
 }
 
 
@@ -72,7 +139,7 @@ def route_values(route: str, workspace) -> dict:
     values = {}
     for converter, name in route_parameters(route):
         if name in OBJECT_MAKERS:
-            values[name] = OBJECT_MAKERS[name](workspace)
+            values[name] = OBJECT_MAKERS[name](workspace, route, values)
         elif converter == "uuid":
             values[name] = uuid.uuid4()
         elif converter in ("str", "slug", "path"):

@@ -1,0 +1,203 @@
+"""Writes about conversations and leads: start a conversation, take a visitor's turn, end or
+abandon it, and create or update the lead it belongs to."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from forms_builder.answers import AnswerInvalid, answer_parse, step_options
+from forms_builder.models import Form, LeadField
+from forms_builder.runtime import END, first_step_key, next_step_key, step_by_key
+from leads.models import Conversation, ConversationStatus, Lead, Message, MessageRole
+
+# A conversation with no turn for this long is abandoned (its answers are kept)...
+ABANDON_AFTER = timedelta(minutes=30)
+# ...and the visitor may still come back and carry on for this long after their last turn.
+RESUME_WINDOW = timedelta(days=7)
+
+MAX_MESSAGE_LENGTH = 4000
+
+
+class ConversationClosed(Exception):
+    """The conversation is over (completed, or past its resume window)."""
+
+
+@dataclass
+class TurnResult:
+    conversation: Conversation
+    messages: list[Message] = field(default_factory=list)
+    error: str = ""
+
+
+def _say(conversation: Conversation, text: str, step_key: str = "") -> Message:
+    return Message.objects.create(
+        conversation=conversation, role=MessageRole.ASSISTANT, text=text, step_key=step_key
+    )
+
+
+def _ask(conversation: Conversation, key: str) -> Message:
+    step = step_by_key(conversation.form_version.definition, key)
+    return _say(conversation, step["prompt"], step_key=key)
+
+
+@transaction.atomic
+def conversation_start(
+    *,
+    form: Form,
+    visitor_id: str = "",
+    hidden_fields: dict | None = None,
+    utm: dict | None = None,
+    referrer: str = "",
+    landing_page: str = "",
+) -> TurnResult:
+    version = form.published_version
+    definition = version.definition
+    declared = set(definition["hidden_fields"])
+    conversation = Conversation.objects.create(
+        form=form,
+        form_version=version,
+        visitor_id=visitor_id[:64],
+        hidden_fields={k: str(v)[:500] for k, v in (hidden_fields or {}).items() if k in declared},
+        utm={k: str(v)[:200] for k, v in (utm or {}).items()},
+        referrer=referrer[:2000],
+        landing_page=landing_page[:2000],
+        current_step_key=first_step_key(definition),
+    )
+    messages = [_say(conversation, definition["welcome_message"])]
+    messages.append(_ask(conversation, conversation.current_step_key))
+    return TurnResult(conversation=conversation, messages=messages)
+
+
+def conversation_is_resumable(conversation: Conversation, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        conversation.status != ConversationStatus.COMPLETED
+        and now - conversation.last_turn_at <= RESUME_WINDOW
+    )
+
+
+def conversation_turn(*, conversation: Conversation, text: str) -> TurnResult:
+    """Take the visitor's answer to the step waiting for one and say what comes next."""
+    if not conversation_is_resumable(conversation):
+        raise ConversationClosed
+    text = (text or "")[:MAX_MESSAGE_LENGTH]
+
+    # The visitor's words are saved first, in a transaction of their own: whatever fails
+    # afterwards, the transcript keeps what they said.
+    Message.objects.create(
+        conversation=conversation,
+        role=MessageRole.VISITOR,
+        text=text,
+        step_key=conversation.current_step_key,
+    )
+
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update()
+            .select_related("form_version")
+            .get(pk=conversation.pk)
+        )
+        now = timezone.now()
+        conversation.last_turn_at = now
+        conversation.status = ConversationStatus.ACTIVE  # a return after abandoning resumes
+        definition = conversation.form_version.definition
+        step = step_by_key(definition, conversation.current_step_key)
+        try:
+            value = answer_parse(step, text, definition["language"])
+        except AnswerInvalid as invalid:
+            conversation.save(update_fields=["last_turn_at", "status"])
+            return TurnResult(conversation=conversation, error=invalid.message)
+
+        conversation.answers[step["key"]] = value
+        # Seam for discovery follow-ups: the qualification engine (issue 5) will choose here,
+        # from what is still unknown, a question to ask before the next scripted step.
+        following = next_step_key(definition, step["key"], value)
+        if following == END:
+            messages = _conversation_end(conversation, ConversationStatus.COMPLETED, now)
+        else:
+            conversation.current_step_key = following
+            conversation.save()
+            messages = [_ask(conversation, following)]
+    return TurnResult(conversation=conversation, messages=messages)
+
+
+def _conversation_end(conversation: Conversation, status: str, now) -> list[Message]:
+    definition = conversation.form_version.definition
+    conversation.status = status
+    if status == ConversationStatus.COMPLETED:
+        conversation.current_step_key = ""
+    # An abandoned conversation keeps its waiting step: the visitor may come back to it.
+    conversation.ended_at = now
+    conversation.lead = lead_upsert_from_conversation(conversation=conversation)
+    conversation.save()
+    if status == ConversationStatus.COMPLETED:
+        return [_say(conversation, definition["closing_message"])]
+    return []
+
+
+def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
+    """The lead this conversation belongs to, created or updated from its contact answers.
+    Deduplicated by e-mail, case-insensitively; without any answer there is no lead."""
+    if not conversation.answers:
+        return conversation.lead
+    contact = {}
+    for step in conversation.form_version.definition["steps"]:
+        value = conversation.answers.get(step["key"])
+        if step["lead_field"] and value not in (None, ""):
+            contact[step["lead_field"]] = str(value)
+    email = contact.pop(LeadField.EMAIL, None)
+    lead = conversation.lead
+    if lead is None and email:
+        lead = (
+            Lead.objects.select_for_update()
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower=email.lower())
+            .first()
+        )
+    if lead is None:
+        lead = Lead(email=email or "")
+    elif email and not lead.email:
+        lead.email = email
+    for name, value in contact.items():
+        setattr(lead, name, value[:200])
+    lead.save()
+    return lead
+
+
+def conversations_abandon_stale(*, now=None) -> int:
+    """Mark conversations with no turn for ABANDON_AFTER as abandoned, keeping their answers
+    in a lead. Returns how many were abandoned."""
+    now = now or timezone.now()
+    stale = Conversation.objects.filter(
+        status=ConversationStatus.ACTIVE, last_turn_at__lt=now - ABANDON_AFTER
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in stale.iterator():
+        with transaction.atomic():
+            conversation = (
+                Conversation.objects.select_for_update(skip_locked=True)
+                .select_related("form_version")
+                .filter(pk=pk, status=ConversationStatus.ACTIVE)
+                .first()
+            )
+            if conversation is None:
+                continue
+            _conversation_end(conversation, ConversationStatus.ABANDONED, now)
+            count += 1
+    return count
+
+
+def step_payload(conversation: Conversation) -> dict | None:
+    """What the chat needs to draw the step waiting for an answer."""
+    if not conversation.current_step_key:
+        return None
+    step = step_by_key(conversation.form_version.definition, conversation.current_step_key)
+    return {
+        "key": step["key"],
+        "kind": step["kind"],
+        "required": step["required"],
+        "options": step_options(step),
+    }

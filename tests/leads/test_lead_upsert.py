@@ -1,0 +1,115 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from forms_builder.services import form_create, form_publish
+from leads.models import Conversation, ConversationStatus, Lead
+from leads.services import (
+    conversation_start,
+    conversation_turn,
+    conversations_abandon_stale,
+)
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = ["We need help", "ada@example.com", "Ada", "Acme", "CEO", "200"]
+
+
+@pytest.fixture
+def in_workspace_a(workspace_a):
+    with schema_context(workspace_a.schema_name):
+        yield workspace_a
+
+
+@pytest.fixture
+def form(in_workspace_a):
+    form = form_create(name="Contact")
+    form_publish(form=form)
+    return form
+
+
+def talk(form, answers):
+    conversation = conversation_start(form=form).conversation
+    for text in answers:
+        conversation = conversation_turn(conversation=conversation, text=text).conversation
+    return conversation
+
+
+def test_same_email_updates_existing_lead(form):
+    first = talk(form, ANSWERS)
+    second = talk(form, ["Again", "ADA@example.com", "Ada L.", "Acme Corp", "CEO", "250"])
+
+    assert Lead.objects.count() == 1
+    lead = Lead.objects.get()
+    assert first.lead == second.lead == lead
+    assert (lead.full_name, lead.company, lead.company_size) == ("Ada L.", "Acme Corp", "201-1000")
+    assert lead.conversations.count() == 2
+
+
+def test_different_emails_make_different_leads(form):
+    talk(form, ANSWERS)
+    talk(form, ["Hi", "grace@example.com", "Grace", "Navy", "Admiral", "5000"])
+    assert sorted(Lead.objects.values_list("email", flat=True)) == [
+        "ada@example.com",
+        "grace@example.com",
+    ]
+
+
+def test_the_same_email_in_another_workspace_is_another_lead(form, workspace_b):
+    talk(form, ANSWERS)
+    with schema_context(workspace_b.schema_name):
+        other = form_create(name="Contact")
+        form_publish(form=other)
+        talk(other, ANSWERS)
+        assert Lead.objects.count() == 1
+    assert Lead.objects.count() == 1
+
+
+def test_an_abandoned_conversation_keeps_its_answers_in_a_lead(form):
+    conversation = talk(form, ANSWERS[:3])
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_turn_at=timezone.now() - timedelta(minutes=31)
+    )
+
+    assert conversations_abandon_stale() == 1
+
+    conversation.refresh_from_db()
+    assert conversation.status == ConversationStatus.ABANDONED
+    assert conversation.answers
+    assert conversation.lead.email == "ada@example.com"
+    assert conversation.lead.full_name == "Ada"
+
+
+def test_recent_conversations_are_not_abandoned(form):
+    conversation = talk(form, ANSWERS[:2])
+    assert conversations_abandon_stale() == 0
+    conversation.refresh_from_db()
+    assert conversation.status == ConversationStatus.ACTIVE
+
+
+def test_a_conversation_without_answers_makes_no_lead(form):
+    conversation = conversation_start(form=form).conversation
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_turn_at=timezone.now() - timedelta(hours=1)
+    )
+    conversations_abandon_stale()
+    conversation.refresh_from_db()
+    assert conversation.status == ConversationStatus.ABANDONED
+    assert conversation.lead is None
+    assert not Lead.objects.exists()
+
+
+def test_a_visitor_coming_back_after_abandoning_carries_on(form):
+    conversation = talk(form, ANSWERS[:2])
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_turn_at=timezone.now() - timedelta(hours=2)
+    )
+    conversations_abandon_stale()
+    conversation.refresh_from_db()
+
+    result = conversation_turn(conversation=conversation, text="Ada")
+
+    assert result.conversation.status == ConversationStatus.ACTIVE
+    assert result.messages[0].text == "Which company are you with?"

@@ -1,0 +1,103 @@
+"""The pages open to anyone (a published form and its conversation, under /w/<slug>/f/) serve
+the workspace of the URL only: a slug or a conversation token of B, used under A's address, finds
+nothing, even when A has a form with the very same slug."""
+
+import json
+
+import pytest
+from django_tenants.utils import schema_context
+
+from forms_builder.services import form_create, form_publish
+from leads.models import Conversation, Message
+from tests.security.probes import PUBLIC_ROUTES
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "contact-sales"
+
+
+def test_only_the_published_form_and_its_conversation_are_open_to_anyone():
+    """A view marked `workspace_public` escapes the members-only attacks of the suite: a new one
+    is added here knowingly, with a test of its own below."""
+    assert sorted(PUBLIC_ROUTES) == [
+        "f/<slug:form_slug>/",
+        "f/<slug:form_slug>/conversations/",
+        "f/<slug:form_slug>/conversations/<str:token>/",
+        "f/<slug:form_slug>/conversations/<str:token>/turns/",
+    ]
+
+
+def _published_form(workspace, name: str):
+    with schema_context(workspace.schema_name):
+        form = form_create(name="Contact sales")
+        # The slug stays "contact-sales"; the page shows the name.
+        form.name = f"Talk to {name}"
+        form.save()
+        form_publish(form=form)
+    assert form.slug == SLUG
+    return form
+
+
+def _start(client, workspace) -> str:
+    response = client.post(
+        f"/w/{workspace.slug}/f/{SLUG}/conversations/", "{}", content_type="application/json"
+    )
+    assert response.status_code == 201
+    return response.json()["token"]
+
+
+def _conversations_of(workspace) -> list:
+    """Every column of every conversation and message of a workspace."""
+    with schema_context(workspace.schema_name):
+        return [
+            list(Conversation.objects.order_by("pk").values_list()),
+            list(Message.objects.order_by("pk").values_list()),
+        ]
+
+
+def test_published_form_of_b_is_not_found_under_the_address_of_a(client, workspace_a, workspace_b):
+    _published_form(workspace_b, "Bravo")
+
+    page = client.get(f"/w/{workspace_a.slug}/f/{SLUG}/")
+    start = client.post(
+        f"/w/{workspace_a.slug}/f/{SLUG}/conversations/", "{}", content_type="application/json"
+    )
+
+    assert page.status_code == start.status_code == 404
+    assert b"Bravo" not in page.content + start.content
+    assert _conversations_of(workspace_b) == [[], []]
+
+
+def test_the_same_slug_serves_each_workspace_its_own_form(client, workspace_a, workspace_b):
+    _published_form(workspace_a, "Alpha")
+    _published_form(workspace_b, "Bravo")
+
+    of_a = client.get(f"/w/{workspace_a.slug}/f/{SLUG}/")
+    of_b = client.get(f"/w/{workspace_b.slug}/f/{SLUG}/")
+
+    assert of_a.status_code == of_b.status_code == 200
+    assert b"Talk to Alpha" in of_a.content
+    assert b"Bravo" not in of_a.content
+    assert b"Talk to Bravo" in of_b.content
+    assert b"Alpha" not in of_b.content
+
+
+def test_conversation_of_b_cannot_be_read_or_continued_under_the_address_of_a(
+    client, workspace_a, workspace_b
+):
+    _published_form(workspace_a, "Alpha")
+    _published_form(workspace_b, "Bravo")
+    token = _start(client, workspace_b)
+    before = _conversations_of(workspace_b)
+    under_a = f"/w/{workspace_a.slug}/f/{SLUG}/conversations/{token}/"
+
+    read = client.get(under_a)
+    turn = client.post(
+        under_a + "turns/", json.dumps({"text": "hello"}), content_type="application/json"
+    )
+
+    assert read.status_code == turn.status_code == 404
+    assert read.json()["error"]["code"] == turn.json()["error"]["code"] == "conversation_not_found"
+    assert b"Bravo" not in read.content + turn.content
+    assert _conversations_of(workspace_b) == before
+    assert _conversations_of(workspace_a) == [[], []]
