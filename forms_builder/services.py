@@ -66,6 +66,10 @@ def _unique_form_slug(name: str) -> str:
 
 @transaction.atomic
 def form_create(*, name: str, language: str = Language.ENGLISH, created_by=None) -> Form:
+    if not name.strip():
+        raise ValidationError("Give the form a name.", "name")
+    if language not in Language.values:
+        raise ValidationError("Choose English or French.", "language")
     form = Form.objects.create(
         name=name.strip(),
         slug=_unique_form_slug(name),

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from forms_builder import selectors, services
@@ -314,8 +316,36 @@ def _render_editor(
         "problems": services.form_definition_problems(definition),
         "publish_problems": publish_problems,
         "unpublished_changes": selectors.form_has_unpublished_changes(form=form),
+        "share": _share_links(request, form),
     }
     return render(request, "forms_builder/editor.html", context, status=status)
+
+
+def _share_links(request, form) -> dict | None:
+    """The public link and the embed snippets of a live form, with absolute URLs to paste."""
+    if form.status != FormStatus.PUBLISHED:
+        return None
+    page = request.build_absolute_uri(reverse("form_page", args=[form.slug]))
+    script = request.build_absolute_uri(static("forms_builder/embed.js"))
+    tag = f'<script src="{script}" data-form="{page}"'
+    end = "></script>"
+    return {
+        "page": page,
+        "snippets": [
+            ("Bubble", "A chat launcher in the corner.", f'{tag} data-mode="bubble" defer{end}'),
+            (
+                "Inline",
+                "The chat inside the page, where the snippet stands (or in data-target).",
+                f'{tag} data-mode="inline"{end}',
+            ),
+            (
+                "Popup",
+                "Opens over the page from any element with data-parley-open, or Parley.open().",
+                '<button type="button" data-parley-open>Talk to us</button>\n'
+                f'{tag} data-mode="popup" defer{end}',
+            ),
+        ],
+    }
 
 
 def _preview_steps(definition: dict) -> list[dict]:

@@ -20,6 +20,9 @@ RESUME_WINDOW = timedelta(days=7)
 
 MAX_MESSAGE_LENGTH = 4000
 
+# What a turn reads and writes on a conversation: the rest never changes after it started.
+TURN_STATE = ["status", "current_step_key", "answers", "last_turn_at", "ended_at"]
+
 
 class ConversationClosed(Exception):
     """The conversation is over (completed, or past its resume window)."""
@@ -95,10 +98,10 @@ def conversation_turn(*, conversation: Conversation, text: str) -> TurnResult:
     )
 
     with transaction.atomic():
-        conversation = (
-            Conversation.objects.select_for_update()
-            .select_related("form_version")
-            .get(pk=conversation.pk)
+        # Lock the row and re-read what a concurrent turn may have changed. The form version is
+        # frozen, so the copy loaded with the conversation stays right.
+        conversation.refresh_from_db(
+            fields=TURN_STATE, from_queryset=Conversation.objects.select_for_update()
         )
         now = timezone.now()
         conversation.last_turn_at = now
@@ -119,7 +122,9 @@ def conversation_turn(*, conversation: Conversation, text: str) -> TurnResult:
             messages = _conversation_end(conversation, ConversationStatus.COMPLETED, now)
         else:
             conversation.current_step_key = following
-            conversation.save()
+            conversation.save(
+                update_fields=["last_turn_at", "status", "answers", "current_step_key"]
+            )
             messages = [_ask(conversation, following)]
     return TurnResult(conversation=conversation, messages=messages)
 
@@ -132,7 +137,7 @@ def _conversation_end(conversation: Conversation, status: str, now) -> list[Mess
     # An abandoned conversation keeps its waiting step: the visitor may come back to it.
     conversation.ended_at = now
     conversation.lead = lead_upsert_from_conversation(conversation=conversation)
-    conversation.save()
+    conversation.save(update_fields=[*TURN_STATE, "lead"])
     if status == ConversationStatus.COMPLETED:
         return [_say(conversation, definition["closing_message"])]
     return []
@@ -163,6 +168,8 @@ def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
         lead.email = email
     for name, value in contact.items():
         setattr(lead, name, value[:200])
+    if lead.pk is None or conversation.last_turn_at > lead.last_activity_at:
+        lead.last_activity_at = conversation.last_turn_at
     lead.save()
     return lead
 

@@ -1,4 +1,5 @@
-"""Create (or refresh) the demo workspace that `./parley run` opens, and print how to log in.
+"""Create (or refresh) the demo workspace that `./parley run` opens, with its demo forms and
+sample conversations, and print how to log in.
 
 Idempotent: run it as often as you like. It refuses to run with DEBUG off, since it sets a
 well-known password.
@@ -7,7 +8,9 @@ well-known password.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_tenants.utils import schema_context
 
+from forms_builder.demo import demo_forms_seed
 from tenants.models import Membership, Role, User, Workspace
 from tenants.services import workspace_create
 
@@ -35,6 +38,8 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 user=member, workspace=workspace, defaults={"role": Role.MEMBER}
             )
+            with schema_context(workspace.schema_name):
+                forms = demo_forms_seed()
         base = settings.PARLEY_BASE_URL.rstrip("/")
         self.stdout.write(
             self.style.SUCCESS("\nParley is starting with a demo workspace.\n")
@@ -42,6 +47,7 @@ class Command(BaseCommand):
             + f"  Log in as: {DEMO_OWNER}\n"
             + f"  Password:  {DEMO_PASSWORD}\n"
             + f"  Dashboard: {base}/w/{DEMO_SLUG}/\n"
+            + "".join(f"  Form:      {base}/w/{DEMO_SLUG}/f/{form.slug}/\n" for form in forms)
         )
 
     def _person(self, email, full_name):
