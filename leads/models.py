@@ -22,6 +22,9 @@ class Lead(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The last turn of the lead's latest conversation, kept here by lead_upsert_from_conversation
+    # so that the lead list sorts on an index rather than on an aggregate over conversations.
+    last_activity_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
@@ -30,7 +33,10 @@ class Lead(models.Model):
                 Lower("email"), condition=~Q(email=""), name="lead_email_ci_unique"
             )
         ]
-        indexes = [models.Index(fields=["-created_at"], name="lead_newest_first")]
+        indexes = [
+            models.Index(fields=["-created_at"], name="lead_newest_first"),
+            models.Index(fields=["-last_activity_at", "-id"], name="lead_last_activity"),
+        ]
 
     def __str__(self):
         return self.full_name or self.email or f"Lead {self.pk}"
