@@ -173,6 +173,8 @@ INVITATION_MAX_AGE_SECONDS = 60 * 60 * 24 * 7
 # from the proxy's header (set RATELIMIT_IP_META_KEY accordingly).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 RATELIMIT_VIEW = "tenants.views.rate_limited"
+# All visitors of one form together: high enough for a busy launch, low enough to stop a flood.
+PARLEY_RATE_PER_FORM = env.str("PARLEY_RATE_PER_FORM", default="6000/m")
 
 # --- E-mail ---------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ the token the visitor holds."""
 
 import json
 
+from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -35,7 +36,13 @@ def _form_key(group, request):
 
 starts_per_address = ratelimit(key="ip", rate="20/m", method="POST")
 turns_per_address = ratelimit(key="ip", rate="60/m", method="POST")
-per_form = ratelimit(key=_form_key, rate="600/m", method="POST")
+
+
+def _per_form_rate(group, request):
+    return settings.PARLEY_RATE_PER_FORM
+
+
+per_form = ratelimit(key=_form_key, rate=_per_form_rate, method="POST")
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):

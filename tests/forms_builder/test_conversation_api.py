@@ -222,6 +222,18 @@ def test_starting_conversations_is_rate_limited_per_address_with_json(client, ba
     assert limited["Retry-After"] == "60"
 
 
+def test_each_form_has_a_limit_for_all_its_visitors_together(client, base, settings):
+    settings.PARLEY_RATE_PER_FORM = "3/m"
+    addresses = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]
+    statuses = [
+        client.post(
+            base + "conversations/", "{}", content_type="application/json", REMOTE_ADDR=address
+        ).status_code
+        for address in addresses
+    ]
+    assert statuses == [201, 201, 201, 429]
+
+
 def test_a_turn_runs_a_constant_number_of_queries(client, base, started, django_assert_num_queries):
     token = started["token"]
     turn(client, base, token, "A need")
