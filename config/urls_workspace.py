@@ -22,6 +22,7 @@ urlpatterns = [
     path("leave/", tenant_views.workspace_leave, name="workspace_leave"),
     path("settings/", tenant_views.workspace_settings, name="workspace_settings"),
     path("forms/", include("forms_builder.urls")),
+    path("leads/", include("leads.urls")),
     # Public: published forms and their conversations, for visitors (no login).
     path("f/", include("forms_builder.public_urls")),
 ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from leads.selectors import workspace_overview
 from tenants.forms import (
     InvitationForm,
     InvitationSignupForm,
@@ -197,7 +198,7 @@ def invitation_accept(request, token):
 
 def dashboard(request):
     request.session["last_workspace_slug"] = request.tenant.slug
-    return render(request, "tenants/dashboard.html")
+    return render(request, "tenants/dashboard.html", {"overview": workspace_overview()})
 
 
 def member_list(request):

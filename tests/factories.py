@@ -1,6 +1,7 @@
 import factory
 
 from forms_builder.models import Form, Step, StepKind
+from leads.models import Lead
 from tenants.models import Invitation, Membership, Role, User, Workspace
 
 PASSWORD = "correct-horse-battery-staple"
@@ -73,3 +74,15 @@ class StepFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
     kind = StepKind.SHORT_TEXT
     prompt = factory.Sequence(lambda n: f"Question {n}?")
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    """A lead with no conversation; create it while a workspace schema is active. Leads with
+    conversations come from the services (leads.services.conversation_start and _turn)."""
+
+    class Meta:
+        model = Lead
+
+    email = factory.Sequence(lambda n: f"lead{n}@example.com")
+    full_name = factory.Faker("name")
+    company = factory.Faker("company")

@@ -4,6 +4,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from forms_builder.models import Form, FormVersion, Step
+from leads.models import Conversation, Lead, Message
 from tenants.models import Role
 from tests.factories import InvitationFactory, MembershipFactory
 from tests.security.probes import route_fill, route_values
@@ -41,12 +42,15 @@ def snapshot_b(workspace_b):
     def take():
         workspace_b.refresh_from_db()
         with schema_context(workspace_b.schema_name):
-            # Forms live in B's own schema. Every column of every row is kept, so that an edit
-            # of any field shows (updated_at moves whenever a service touches a form).
+            # Forms and leads live in B's own schema. Every column of every row is kept, so that
+            # an edit of any field shows (updated_at moves whenever a service touches a form).
             forms = {
                 "forms": list(Form.objects.order_by("pk").values_list()),
                 "steps": list(Step.objects.order_by("pk").values_list()),
                 "form_versions": list(FormVersion.objects.order_by("pk").values_list()),
+                "leads": list(Lead.objects.order_by("pk").values_list()),
+                "conversations": list(Conversation.objects.order_by("pk").values_list()),
+                "messages": list(Message.objects.order_by("pk").values_list()),
             }
         return {
             "workspace": (workspace_b.name, workspace_b.slug, workspace_b.schema_name),

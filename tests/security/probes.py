@@ -14,6 +14,9 @@ from django.urls.resolvers import RoutePattern
 from django_tenants.utils import schema_context
 
 from forms_builder.models import Form, FormStatus, LeadField, Step, StepKind
+from forms_builder.services import form_publish
+from leads.models import Lead
+from leads.services import conversation_start, conversation_turn
 from tenants.models import Role, Workspace
 from tests.factories import FormFactory, InvitationFactory, MembershipFactory, StepFactory
 
@@ -121,6 +124,25 @@ def _step_id(workspace, route: str, made: dict) -> int:
         return Step.objects.filter(form_id=form_id).order_by("-position").first().pk
 
 
+def _lead_id(workspace, route: str, made: dict) -> int:
+    """A lead captured the way visitors make them, by answering a published form to the end,
+    and named after its workspace, so that a page that shows it elsewhere gives it away."""
+    _ids_past_other_workspaces(Lead, workspace)
+    form_id = _form_id(workspace, route, made)
+    with schema_context(workspace.schema_name):
+        form = Form.objects.get(pk=form_id)
+        form_publish(form=form)
+        conversation = conversation_start(
+            form=form, utm={"utm_source": f"campaign of {workspace.name}"}
+        ).conversation
+        for text in (f"lead@{workspace.slug}.example", "Pro"):
+            conversation = conversation_turn(conversation=conversation, text=text).conversation
+        Lead.objects.filter(pk=conversation.lead_id).update(
+            full_name=f"Lead of {workspace.name}", company=workspace.name
+        )
+        return conversation.lead_id
+
+
 # A workspace URL with an object id in it needs an entry here: the suite then creates such an
 # object in workspace B and aims A's member at it. A maker receives the workspace, the route and
 # the values already made for the route's earlier parameters. Objects of a workspace's own
@@ -131,6 +153,7 @@ OBJECT_MAKERS = {
     "invitation_id": _invitation_id,
     "form_id": _form_id,
     "step_id": _step_id,
+    "lead_id": _lead_id,
 }
 
 

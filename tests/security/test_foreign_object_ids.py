@@ -7,8 +7,9 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from forms_builder.models import Form, Step
+from leads.models import Lead
 from tenants.models import Invitation, Membership, Role
-from tests.factories import FormFactory, MembershipFactory, StepFactory
+from tests.factories import FormFactory, LeadFactory, MembershipFactory, StepFactory
 from tests.security.probes import (
     OBJECT_MAKERS,
     WORKSPACE_ROUTES,
@@ -62,7 +63,9 @@ def _next_id_in(workspace, model) -> int:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.parametrize(("parameter", "model"), [("form_id", Form), ("step_id", Step)])
+@pytest.mark.parametrize(
+    ("parameter", "model"), [("form_id", Form), ("step_id", Step), ("lead_id", Lead)]
+)
 def test_ids_made_for_b_name_nothing_in_a(parameter, model, workspace_a, workspace_b):
     """Each schema numbers its rows from 1: the ids aimed at A must be B's alone, or A's page
     would find A's own object and the test would prove nothing."""
@@ -72,6 +75,8 @@ def test_ids_made_for_b_name_nothing_in_a(parameter, model, workspace_a, workspa
     with schema_context(workspace_a.schema_name):
         if model is Form:
             FormFactory.create_batch(len(taken), pk=factory.Iterator(taken))
+        elif model is Lead:
+            LeadFactory.create_batch(len(taken), pk=factory.Iterator(taken))
         else:
             StepFactory.create_batch(len(taken), pk=factory.Iterator(taken), form=FormFactory())
 

@@ -1,0 +1,10 @@
+"""Leads in the dashboard, under /w/<workspace>/leads/ (members only)."""
+
+from django.urls import path
+
+from leads import views
+
+urlpatterns = [
+    path("", views.lead_list, name="lead_list"),
+    path("<int:lead_id>/", views.lead_detail, name="lead_detail"),
+]
