@@ -18,6 +18,11 @@
   var startUrl = root.dataset.startUrl;
   var french = root.dataset.language === "fr";
   var params = new URLSearchParams(window.location.search);
+  // In another site's page the browser may refuse this frame any storage (third-party storage
+  // blocked): embed.js then keeps the token in the host page's storage and hands it back in
+  // the fragment, which never reaches a server nor a Referer header.
+  var handed = new URLSearchParams(window.location.hash.slice(1));
+  var handedToken = handed.get("parley_key") === storageKey ? handed.get("parley_token") : null;
   var token = null;
   var step = null;
   var busy = false;
@@ -42,7 +47,10 @@
     try {
       if (value) window.localStorage.setItem(storageKey, value);
       else window.localStorage.removeItem(storageKey);
-    } catch (e) { /* storage may be blocked in a third-party frame: no resume then */ }
+    } catch (e) { /* blocked in a third-party frame: the embedding page keeps it (below) */ }
+    // Only a token this frame just got or dropped goes to the parent, never one read from
+    // storage: a page framing the chat must not learn another site's conversation.
+    tell("token", { key: storageKey, token: value || "" });
   }
 
   function stored() {
@@ -183,7 +191,7 @@
       visitor_id: visitorId(),
       hidden_fields: hidden,
       utm: utm,
-      referrer: params.get("parley_referrer") || document.referrer,
+      referrer: params.has("parley_referrer") ? params.get("parley_referrer") : document.referrer,
       landing_page: params.get("parley_landing") || window.location.href,
       website: composer.elements.website.value
     }).then(function (result) {
@@ -206,7 +214,7 @@
     }).catch(start);
   }
 
-  var saved = stored();
+  var saved = stored() || handedToken;
   if (saved) resume(saved); else start();
   window.addEventListener("resize", reportHeight);
 })();

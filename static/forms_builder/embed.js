@@ -30,6 +30,27 @@
     } catch (e) { return ""; }
   }
 
+  // The chat's frame may be refused storage on this site: it hands its token here, to be
+  // handed back in the frame's fragment after a reload so that the conversation resumes.
+  var resumeKey = "parley:resume:" + formUrl.origin + formUrl.pathname;
+
+  function resumeSave(detail) {
+    try {
+      if (detail.token) window.localStorage.setItem(resumeKey, JSON.stringify(detail));
+      else window.localStorage.removeItem(resumeKey);
+    } catch (e) { /* no storage here either: no resume */ }
+  }
+
+  function resumeHash() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(resumeKey) || "null");
+      if (saved && saved.key && saved.token) {
+        return "#" + new URLSearchParams({ parley_key: saved.key, parley_token: saved.token });
+      }
+    } catch (e) { /* unreadable: start afresh */ }
+    return "";
+  }
+
   function frameUrl() {
     var url = new URL(formUrl.href);
     new URLSearchParams(window.location.search).forEach(function (value, key) {
@@ -42,9 +63,11 @@
       }
     });
     url.searchParams.set("parley_landing", window.location.href);
-    if (document.referrer) url.searchParams.set("parley_referrer", document.referrer);
+    // Always set, even empty: the frame's own referrer would be this page, not the visitor's.
+    url.searchParams.set("parley_referrer", document.referrer);
     var vid = visitorId();
     if (vid) url.searchParams.set("parley_vid", vid);
+    url.hash = resumeHash();
     return url.href;
   }
 
@@ -66,6 +89,7 @@
     if (!frame || event.source !== frame.contentWindow || event.origin !== formUrl.origin) return;
     var data = event.data;
     if (!data || data.parley !== true) return;
+    if (data.type === "token") { resumeSave(data.detail || {}); return; }
     if (data.type === "height") {
       if (mode === "inline") frame.style.height = Math.max(320, Math.min(data.detail.height, 2000)) + "px";
       return;

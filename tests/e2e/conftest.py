@@ -1,0 +1,156 @@
+"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium; Playwright's own
+browser download is not used) against a live server over the test database.
+
+The live server is not pytest-django's `live_server` fixture: asking for that one turns on
+`transactional_db`, whose teardown empties every table, the session's workspaces A and B
+included. Here each test keeps the usual `django_db` transaction, the rows the live server must
+see are created and committed beforehand (module-scoped fixtures, as in
+tests/config/test_celery_worker.py) and deleted again afterwards.
+
+While Playwright's synchronous API is open, an asyncio loop runs in the test's thread: Django
+refuses ORM calls there (SynchronousOnlyOperation), and would hand them a connection of their own,
+outside the test's transaction. So a browser test checks what it needs through the pages, and
+its database work happens in fixtures, before the browser starts or after it stopped.
+"""
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+# Where screenshots of a failed browser test go (git-ignored).
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+# Playwright waits up to this long for an element or a navigation before failing.
+TIMEOUT_MS = 15_000
+
+# Without Chromium, a laptop skips the browser tests; CI installs it (.ci/run) and must run them.
+requires_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists() and os.environ.get("CI") != "true",
+    reason=f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)",
+)
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup) -> Iterator[str]:
+    """Parley served by a thread of this process on a free port of 127.0.0.1 (a main host:
+    workspaces are reached by /w/<slug>/), static files included."""
+    server = LiveServer("127.0.0.1")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _live_server_hosts(settings):
+    # DJANGO_ALLOWED_HOSTS may be set without the loopback address the live server listens on.
+    if "127.0.0.1" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@dataclass
+class HostSite:
+    """A customer's plain static website, on an origin (and site) of its own."""
+
+    root: Path
+    url: str
+
+    def page(self, name: str, html: str) -> str:
+        (self.root / name).write_text(html, encoding="utf-8")
+        return f"{self.url}/{name}"
+
+
+@pytest.fixture
+def host_site(tmp_path) -> Iterator[HostSite]:
+    root = tmp_path / "site"
+    root.mkdir()
+    # 127.0.0.2 is loopback too, but another site than 127.0.0.1: the chat runs in a
+    # third-party iframe, as on a real customer's website.
+    server = ThreadingHTTPServer(("127.0.0.2", 0), partial(_QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield HostSite(root=root, url=f"http://127.0.0.2:{server.server_port}")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Page]:
+    """A fresh Chromium page. Started per test, so that no asyncio loop outlives the test."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(TIMEOUT_MS)
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+@dataclass
+class Steps:
+    """Names the steps of a journey. Each finished step is photographed in memory; when one
+    fails, the photos of the steps before it and of the failure are written to
+    test-artifacts/<test>/, and the error goes on."""
+
+    page: Page
+    test_name: str
+    shots: list[tuple[str, bytes]] = field(default_factory=list)
+
+    @contextmanager
+    def __call__(self, title: str) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self._save_all(failed=title)
+            raise
+        self.shots.append((title, self.page.screenshot(full_page=True)))
+
+    def _save_all(self, failed: str) -> None:
+        folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", self.test_name)
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.png"):
+            old.unlink()
+        for number, (title, shot) in enumerate(self.shots, start=1):
+            (folder / f"{number:02d}-{_file_name(title)}.png").write_bytes(shot)
+        failed_path = folder / f"{len(self.shots) + 1:02d}-{_file_name(failed)}-FAILED.png"
+        try:
+            self.page.screenshot(path=str(failed_path), full_page=True)
+        except Exception as error:  # the browser may be what failed: keep the test's own error
+            failed_path.with_suffix(".txt").write_text(f"no screenshot: {error}\n")
+
+
+def _file_name(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
+
+
+@pytest.fixture
+def steps(browser_page, request) -> Steps:
+    return Steps(page=browser_page, test_name=request.node.name)
