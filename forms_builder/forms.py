@@ -5,6 +5,7 @@ from django import forms
 
 from forms_builder.models import CHOICE_KINDS, Language, LeadField, StepKind, hex_colour
 from forms_builder.runtime import END
+from forms_builder.services import form_settings
 
 
 class FormCreateForm(forms.Form):
@@ -50,15 +51,9 @@ class FormSettingsForm(forms.Form):
 
     @classmethod
     def initial_for(cls, form) -> dict:
-        return {
-            "name": form.name,
-            "language": form.language,
-            "offer_description": form.offer_description,
-            "welcome_message": form.welcome_message,
-            "closing_message": form.closing_message,
-            "accent_color": form.accent_color,
-            "hidden_fields": ", ".join(form.hidden_fields),
-        }
+        initial = form_settings(form)
+        initial["hidden_fields"] = ", ".join(initial["hidden_fields"])
+        return initial
 
     def clean_accent_color(self):
         return self.cleaned_data["accent_color"].lower()

@@ -39,17 +39,24 @@ MAX_OPTIONS = 30
 MAX_OPTION_LENGTH = 200
 MAX_BRANCHES = 20
 
-FORM_SETTINGS = frozenset(
-    {
-        "name",
-        "language",
-        "offer_description",
-        "welcome_message",
-        "closing_message",
-        "accent_color",
-        "hidden_fields",
-    }
+FORM_SETTINGS = (
+    "name",
+    "language",
+    "offer_description",
+    "welcome_message",
+    "closing_message",
+    "accent_color",
+    "hidden_fields",
 )
+
+
+def form_settings(form: Form) -> dict:
+    """A form's settings as plain data (hidden fields as a list)."""
+    settings = {name: getattr(form, name) for name in FORM_SETTINGS}
+    settings["hidden_fields"] = list(form.hidden_fields)
+    return settings
+
+
 STEP_FIELDS = frozenset(
     {"kind", "prompt", "required", "options", "min_value", "max_value", "lead_field", "branches"}
 )
@@ -147,7 +154,7 @@ def hidden_fields_validate(names: list[str]) -> list[str]:
 
 def form_update(*, form: Form, **settings) -> Form:
     """Change a form's settings (any of FORM_SETTINGS); its steps are edited one by one."""
-    unknown = set(settings) - FORM_SETTINGS
+    unknown = set(settings) - set(FORM_SETTINGS)
     if unknown:
         raise TypeError(f"Not a form setting: {', '.join(sorted(unknown))}")
     for name, value in settings.items():
@@ -261,13 +268,7 @@ def steps_reorder(*, form: Form, keys: list[str]) -> None:
 def form_definition(form: Form) -> dict:
     """The form as plain data: what a published version freezes."""
     return {
-        "name": form.name,
-        "language": form.language,
-        "offer_description": form.offer_description,
-        "welcome_message": form.welcome_message,
-        "closing_message": form.closing_message,
-        "accent_color": form.accent_color,
-        "hidden_fields": list(form.hidden_fields),
+        **form_settings(form),
         "steps": [
             {
                 "key": step.key,
