@@ -145,12 +145,27 @@
     else script.parentNode.insertBefore(frame, script.nextSibling);
   }
 
+  function chatIcon() {
+    // Drawn, not an emoji: emoji fonts differ from one machine to the next, or are missing.
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "26");
+    svg.setAttribute("height", "26");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
   function mountBubble() {
     var launcher = style(document.createElement("button"),
-      "position:fixed;right:20px;bottom:20px;z-index:2147483647;width:56px;height:56px;border-radius:50%;border:0;cursor:pointer;box-shadow:0 6px 20px rgba(0,0,0,.25);color:#fff;font:26px/1 sans-serif;background:" + accent);
+      "position:fixed;right:20px;bottom:20px;z-index:2147483647;width:56px;height:56px;border-radius:50%;border:0;cursor:pointer;box-shadow:0 6px 20px rgba(0,0,0,.25);color:#fff;display:flex;align-items:center;justify-content:center;background:" + accent);
     launcher.type = "button";
     launcher.setAttribute("aria-label", label);
-    launcher.textContent = "\u{1F4AC}";
+    launcher.appendChild(chatIcon());
     launcher.addEventListener("click", function () {
       if (overlay && overlay.style.display !== "none") closeOverlay(); else openOverlay();
     });
