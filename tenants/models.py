@@ -125,28 +125,53 @@ class Workspace(TenantMixin):
         return self.name
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
-        """Clone the template schema and stop there. django-tenants would then run
-        `migrate_schemas --fake` for the new schema, but the clone already carries the template's
-        migration history (clone_mode DATA), so that step would record nothing and only cost
+        """Give the workspace its schema without running a migration: take a spare schema (a
+        rename, see tenants/spares.py) or, when none is free, clone the template schema. Either
+        way the schema carries the template's migration history (clone_mode DATA), so the
+        `migrate_schemas --fake` django-tenants would run next would record nothing and only cost
         time. Without a template (a database migrated by hand), fall back to django-tenants."""
-        template = settings.TENANT_BASE_SCHEMA
-        if not sync_schema or not schema_exists(template):
+        from tenants.spares import spare_schema_take  # tenants.spares imports this module
+
+        if not sync_schema or not schema_exists(settings.TENANT_BASE_SCHEMA):
             return super().create_schema(check_if_exists, sync_schema, verbosity)
         if check_if_exists and schema_exists(self.schema_name):
             return False
-        with transaction.atomic(), connection.cursor() as cursor:
-            # The clone function's privilege queries over information_schema get a merge-join
-            # plan that takes over a second (measured: 1.2 s, against 0.06 s without merge joins;
-            # see bench/workspace_signup.py). The setting lasts for the clone only.
-            cursor.execute("SET LOCAL enable_mergejoin = off")
-            CloneSchema().clone_schema(template, self.schema_name, self.clone_mode)
-            cursor.execute("RESET enable_mergejoin")
+        if settings.WORKSPACE_SPARE_SCHEMAS and spare_schema_take(schema_name=self.schema_name):
+            return True
+        schema_clone_from_template(self.schema_name)
         connection.set_schema_to_public()
         return True
 
     @staticmethod
     def schema_name_for_slug(slug: str) -> str:
         return "ws_" + slug.replace("-", "_")
+
+
+def schema_clone_from_template(schema_name: str) -> None:
+    """Create `schema_name` as a copy of the template schema, rows (migration history, content
+    types) included."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The clone function's privilege queries over information_schema get a merge-join
+        # plan that takes over a second (measured: 1.2 s, against 0.06 s without merge joins;
+        # see bench/workspace_signup.py). The setting lasts for the clone only.
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, schema_name, Workspace.clone_mode)
+        cursor.execute("RESET enable_mergejoin")
+
+
+class SpareSchema(models.Model):
+    """A schema cloned from the template ahead of time, waiting for a signup to rename it to the
+    new workspace's schema (tenants/spares.py). It lives outside django-tenants: no Workspace row
+    names it, so migrate_schemas never migrates it and replaces it instead."""
+
+    name = models.CharField(max_length=63, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.name
 
 
 class Domain(DomainMixin):

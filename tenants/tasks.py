@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tenants.models import Invitation
+from tenants.spares import spare_schemas_fill
 from tenants.tokens import invitation_token_make
 
 logger = logging.getLogger(__name__)
@@ -47,3 +48,10 @@ def invitation_send(invitation_id: int) -> bool:
     )
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
     return True
+
+
+@shared_task
+def spare_schemas_refill() -> int:
+    """Top the pool of spare schemas up after a signup took one. Queued in the public schema
+    (tenants/spares.py); returns how many spares it cloned."""
+    return spare_schemas_fill()

@@ -21,6 +21,10 @@ def pytest_configure():
     # Every person created or logged in hashes a password; the production hasher is slow on
     # purpose, which tests do not need.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No pool of spare schemas: the session's setup would clone spares that outlive every test,
+    # for tests that never use them, and signups in tests keep cloning the template.
+    # tests/tenants/test_spare_schemas.py turns the pool on where it is the subject.
+    settings.WORKSPACE_SPARE_SCHEMAS = 0
 
 
 @pytest.fixture(scope="session")

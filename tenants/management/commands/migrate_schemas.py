@@ -2,7 +2,8 @@
 
 New workspaces are cloned from TENANT_BASE_SCHEMA (see settings) instead of running every
 migration, so the template must always be at the latest migration. A full run migrates the public
-schema, then the template, then every workspace (`--executor=multiprocessing` for many).
+schema, then the template, replaces the spare schemas cloned from the old template
+(tenants/spares.py), then migrates every workspace (`--executor=multiprocessing` for many).
 """
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django_tenants.management.commands.migrate_schemas import (
     MigrateSchemasCommand as BaseMigrateSchemasCommand,
 )
 from django_tenants.utils import schema_exists
+
+from tenants.spares import spare_schemas_replace
 
 
 class Command(BaseMigrateSchemasCommand):
@@ -28,5 +31,11 @@ class Command(BaseMigrateSchemasCommand):
                     cursor.execute(f'CREATE SCHEMA "{template}"')
             tenant_only = {**options, "shared": False, "tenant": True}
             super().handle(*args, **{**tenant_only, "schema_name": template})
+            # Spares are copies of the template as it was, and no later run migrates them (they
+            # are not workspaces): replace them all now that the template is migrated. Before the
+            # workspaces, so one that took a stale spare a moment ago is migrated with the rest.
+            made = spare_schemas_replace()
+            if options["verbosity"] >= 1:
+                self.stdout.write(f"Spare schemas: {made} cloned from {template}")
             super().handle(*args, **tenant_only)
         return None
