@@ -1,0 +1,135 @@
+"""`manage.py evaluate_qualifier`: a confusion summary, then FORMAT.md's metrics line, last.
+No test here uses the database, and pytest-django refuses any query they would make."""
+
+import os
+import re
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from leads.management.commands import evaluate_qualifier
+from tests.leads.qualification.evaluation_fixtures import (
+    DEV_SET,
+    TINY_ANSWERS,
+    TINY_SET,
+    FakeEngine,
+    with_expected,
+    write_jsonl,
+)
+
+METRICS_LINE = re.compile(
+    r"field_accuracy=(\d\.\d{3}) status_accuracy=(\d\.\d{3}) "
+    r"disqualify_precision=(\d\.\d{3}) disqualify_recall=(\d\.\d{3}) n=(\d+)"
+)
+# A database nothing listens on: the command must not need one.
+NO_DATABASE = "postgres://nobody@127.0.0.1:9/nothing"
+
+
+def manage(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": NO_DATABASE}
+    return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    monkeypatch.setattr(evaluate_qualifier, "engine_get", lambda name: FakeEngine(TINY_ANSWERS))
+
+
+def test_prints_the_metrics_line_last(fake_engine, tmp_path):
+    path = write_jsonl(tmp_path / "tiny.jsonl", TINY_SET)
+    out = StringIO()
+
+    call_command("evaluate_qualifier", str(path), stdout=out)
+
+    last_line = out.getvalue().splitlines()[-1]
+    assert last_line == (
+        "field_accuracy=0.800 status_accuracy=0.600 disqualify_precision=0.667 "
+        "disqualify_recall=0.667 n=5"
+    )
+
+
+def test_prints_each_fields_confusion_and_wrong_ids(fake_engine, tmp_path):
+    path = write_jsonl(tmp_path / "tiny.jsonl", TINY_SET)
+    out = StringIO()
+
+    call_command("evaluate_qualifier", str(path), stdout=out)
+
+    output = out.getvalue()
+    assert "timing: 0.800 (4/5 right)" in output
+    assert "  wrong (1): c1" in output
+    assert "disqualified: 0.400 (2/5 right)" in output
+    assert "  wrong (3): c2, c3, c4" in output
+    disqualified_table = output.split("disqualified: ")[1].split("\n\n")[0].splitlines()
+    assert disqualified_table[1:6] == [
+        "  expected \\ predicted  null  spam  student  vendor",
+        "  null                     1     1        .       .",
+        "  spam                     1     .        .       .",
+        "  student                  .     .        .       1",
+        "  vendor                   .     .        .       1",
+    ]
+
+
+def test_refuses_a_malformed_file_naming_the_line(fake_engine, tmp_path):
+    broken = with_expected("c3", status="sql")
+    path = write_jsonl(tmp_path / "broken.jsonl", [*TINY_SET[:2], broken])
+
+    with pytest.raises(CommandError) as refused:
+        call_command("evaluate_qualifier", str(path), stdout=StringIO())
+
+    assert "line 3 (c3): expected.status: 'sql' but the FORMAT.md rule gives 'mql'" in str(
+        refused.value
+    )
+
+
+def test_refuses_a_missing_file(tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("evaluate_qualifier", str(tmp_path / "absent.jsonl"), stdout=StringIO())
+
+
+def test_refuses_an_unknown_engine(tmp_path):
+    path = write_jsonl(tmp_path / "tiny.jsonl", TINY_SET)
+
+    with pytest.raises(CommandError, match="invalid choice: 'magic'"):
+        call_command("evaluate_qualifier", str(path), "--engine", "magic", stdout=StringIO())
+
+
+def test_exits_non_zero_on_a_malformed_file_without_a_database(tmp_path):
+    path = write_jsonl(tmp_path / "broken.jsonl", ["{not json", *TINY_SET])
+
+    result = manage("evaluate_qualifier", str(path))
+
+    assert result.returncode == 1
+    assert "line 1: invalid JSON" in result.stderr
+    assert result.stdout == ""
+
+
+def test_exits_non_zero_on_an_unknown_engine(tmp_path):
+    path = write_jsonl(tmp_path / "tiny.jsonl", TINY_SET)
+
+    result = manage("evaluate_qualifier", str(path), "--engine", "magic")
+
+    assert result.returncode != 0
+    assert "argument --engine: invalid choice: 'magic'" in result.stderr
+
+
+def test_offline_engine_on_the_development_set_without_a_database():
+    result = manage("evaluate_qualifier", str(DEV_SET), "--engine", "offline")
+
+    assert result.returncode == 0, result.stderr
+    metrics = METRICS_LINE.fullmatch(result.stdout.splitlines()[-1])
+    assert metrics is not None, result.stdout
+    *rates, n = metrics.groups()
+    assert int(n) == 60
+    assert all(0.0 <= float(rate) <= 1.0 for rate in rates)
