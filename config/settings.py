@@ -155,6 +155,18 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
+# --- Qualification engines -----------------------------------------------------------------
+
+# The OpenAI engine exists only with a key; without one, every workspace uses the offline engine.
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+# Any OpenAI-compatible endpoint; tests point it at a local fake server.
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+# Per attempt; a call takes at most about timeout x (retries + 1) plus back-off before the
+# offline engine answers instead.
+OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=8.0)
+OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=2)
+
 # --- Authentication -------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [

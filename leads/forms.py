@@ -1,9 +1,17 @@
-"""Input of the lead pages: the filters of the lead list, read from the query string."""
+"""Input of the lead pages: the filters of the lead list, read from the query string, and an
+admin's corrections of a lead's qualification."""
 
 from django import forms
 
 from forms_builder.models import Form
-from leads.models import ConversationStatus
+from leads.models import (
+    Authority,
+    BudgetStatus,
+    ConversationStatus,
+    Disqualification,
+    Need,
+    Timing,
+)
 
 
 class LeadFilterForm(forms.Form):
@@ -42,3 +50,17 @@ class LeadFilterForm(forms.Form):
             "status": data.get("status") or None,
             "search": data.get("q", ""),
         }
+
+
+class LeadCorrectionForm(forms.Form):
+    """Every correctable box, shown with what the lead holds now; only changed ones are kept."""
+
+    budget = forms.ChoiceField(label="Budget", choices=BudgetStatus.choices)
+    authority = forms.ChoiceField(label="Authority", choices=Authority.choices)
+    need = forms.ChoiceField(label="Need", choices=Need.choices)
+    timing = forms.ChoiceField(label="Timing", choices=Timing.choices)
+    disqualification = forms.ChoiceField(
+        label="Disqualified",
+        choices=[("", "No: a genuine prospect"), *Disqualification.choices],
+        required=False,
+    )

@@ -11,7 +11,22 @@ from django.utils import timezone
 
 from forms_builder.answers import answer_display
 from forms_builder.models import Form, FormStatus
-from leads.models import Conversation, Lead, Message
+from leads.models import (
+    Authority,
+    BudgetPeriod,
+    BudgetStatus,
+    Conversation,
+    CorrectedField,
+    Disqualification,
+    Lead,
+    LeadCorrection,
+    Message,
+    Need,
+    QualificationStatus,
+    Timing,
+)
+from leads.qualification.stored import QUALIFICATION_FIELDS, labels_from_fields
+from leads.qualification.transcripts import lead_transcript, lead_transcript_prefetch
 
 # UTM parameters in the order marketers read them; any other captured key follows.
 UTM_ORDER = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -57,14 +72,18 @@ def lead_list(
 
 
 def lead_get(*, lead_id: int) -> Lead | None:
-    """A lead with its conversations (newest first), their forms, versions and transcripts."""
+    """A lead with its conversations (newest first), their forms, versions and transcripts, and
+    the corrections admins made to its qualification."""
     conversations = (
         Conversation.objects.select_related("form", "form_version")
         .prefetch_related(Prefetch("messages", queryset=Message.objects.order_by("pk")))
         .order_by("-started_at", "-pk")
     )
     return (
-        Lead.objects.prefetch_related(Prefetch("conversations", queryset=conversations))
+        Lead.objects.prefetch_related(
+            Prefetch("conversations", queryset=conversations),
+            Prefetch("corrections", queryset=LeadCorrection.objects.order_by("created_at", "pk")),
+        )
         .filter(pk=lead_id)
         .first()
     )
@@ -108,6 +127,151 @@ def lead_conversations(*, lead: Lead) -> list[ConversationReadout]:
         )
         for conversation in lead.conversations.all()
     ]
+
+
+@dataclass(frozen=True)
+class BoxReadout:
+    """One BANT box on the lead page: the value on the lead (an admin's, if corrected), and
+    what the engine said: its value, confidence and the visitor's sentences."""
+
+    name: str
+    value: str
+    engine_value: str
+    confidence: float | None
+    evidence: list[str]
+    correction: LeadCorrection | None
+
+
+@dataclass(frozen=True)
+class QualificationReadout:
+    status: str
+    status_label: str
+    disqualification: str
+    disqualification_reason: str
+    brief: list[tuple[str, str]]
+    boxes: list[BoxReadout]
+    evidence: list[str]  # every quote, to highlight in the transcript
+    engine: str
+    fallback: str
+    corrections: list[LeadCorrection]
+
+
+BRIEF_LABELS = {
+    "problem": "Problem",
+    "impact": "Impact",
+    "stakes": "Stakes",
+    "timeline": "Timeline",
+}
+
+
+def _budget_words(status: str, amount, currency: str, period: str) -> str:
+    words = BudgetStatus(status).label if status else BudgetStatus.UNKNOWN.label
+    if amount is not None and currency:
+        figure = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
+        words += f": {figure} {currency}"
+        if period and period != BudgetPeriod.ONCE:
+            words += f" {BudgetPeriod(period).label}"
+    return words
+
+
+def lead_qualification(*, lead: Lead) -> QualificationReadout | None:
+    """What the lead page shows of the lead's qualification; None before the first one (and
+    before any correction). Reads what lead_get prefetched."""
+    if not lead.qualification_status:
+        return None
+    detail = lead.qualification_detail or {}
+    corrections = list(lead.corrections.all())
+    latest = {c.field: c for c in corrections}  # in order, so the latest of each field wins
+    budget = detail.get("budget") or {}
+    boxes = [
+        BoxReadout(
+            "Budget",
+            _budget_words(
+                lead.budget_status, lead.budget_amount, lead.budget_currency, lead.budget_period
+            ),
+            _budget_words(
+                budget.get("value") or "",
+                budget.get("amount"),
+                budget.get("currency") or "",
+                budget.get("period") or "",
+            ),
+            budget.get("confidence"),
+            budget.get("evidence") or [],
+            latest.get(CorrectedField.BUDGET),
+        )
+    ]
+    for field, choices in (("authority", Authority), ("need", Need), ("timing", Timing)):
+        box = detail.get(field) or {}
+        boxes.append(
+            BoxReadout(
+                CorrectedField(field).label,
+                choices(getattr(lead, field) or "unknown").label,
+                choices(box.get("value") or "unknown").label,
+                box.get("confidence"),
+                box.get("evidence") or [],
+                latest.get(field),
+            )
+        )
+    fallback = ""
+    if detail.get("fallback_from"):
+        fallback = (
+            f"{detail['fallback_from']} unavailable ({detail.get('fallback_reason') or 'error'}):"
+            f" {lead.qualification_engine} engine used"
+        )
+    return QualificationReadout(
+        status=lead.qualification_status,
+        status_label=QualificationStatus(lead.qualification_status).label,
+        disqualification=(
+            Disqualification(lead.disqualification).label if lead.disqualification else ""
+        ),
+        disqualification_reason=lead.disqualification_reason,
+        brief=[
+            (label, detail["brief"][key])
+            for key, label in BRIEF_LABELS.items()
+            if detail.get("brief", {}).get(key)
+        ],
+        boxes=boxes,
+        evidence=[quote for box in boxes for quote in box.evidence],
+        engine=(
+            f"{lead.qualification_engine} {lead.qualification_engine_version}".strip()
+            if lead.qualification_engine
+            else ""
+        ),
+        fallback=fallback,
+        corrections=corrections,
+    )
+
+
+def labelled_conversation_list(*, id_prefix: str) -> list[dict]:
+    """The workspace's corrected leads as labelled conversations (FORMAT.md), one per lead: all
+    its conversations as one transcript, labelled with the boxes as they stand on the lead
+    (the engine's, with the admins' corrections on top). Leads where the visitor said nothing
+    are left out. Three queries whatever the number of leads."""
+    leads = (
+        Lead.objects.filter(Exists(LeadCorrection.objects.filter(lead=OuterRef("pk"))))
+        .prefetch_related(*lead_transcript_prefetch())
+        .order_by("pk")
+    )
+    rows = []
+    for lead in leads:
+        transcript = lead_transcript(lead)
+        if transcript is None:
+            continue
+        latest = max(lead.conversations.all(), key=lambda c: (c.started_at, c.pk))
+        rows.append(
+            {
+                "id": f"{id_prefix}-lead-{lead.pk}",
+                "lang": transcript.lang,
+                # FORMAT.md needs an offer; a form without a description has its name.
+                "offer": transcript.offer or latest.form_version.definition["name"],
+                "contact": transcript.contact,
+                "messages": transcript.messages,
+                "expected": labels_from_fields(
+                    {name: getattr(lead, name) for name in QUALIFICATION_FIELDS}
+                ),
+            }
+        )
+    return rows
 
 
 def workspace_overview(*, now=None) -> dict:

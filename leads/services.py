@@ -1,17 +1,51 @@
 """Writes about conversations and leads: start a conversation, take a visitor's turn, end or
-abandon it, and create or update the lead it belongs to."""
+abandon it, create or update the lead it belongs to, qualify the lead and correct its
+qualification."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from forms_builder.answers import AnswerInvalid, answer_parse, step_options
-from forms_builder.models import Form, LeadField
+from forms_builder.models import Form, LeadField, StepKind
 from forms_builder.runtime import END, first_step_key, next_step_key, step_by_key
-from leads.models import Conversation, ConversationStatus, Lead, Message, MessageRole
+from leads.models import (
+    Conversation,
+    ConversationStatus,
+    Lead,
+    LeadCorrection,
+    Message,
+    MessageRole,
+)
+from leads.qualification.base import (
+    AUTHORITIES,
+    BUDGET_STATUSES,
+    DISQUALIFICATION_REASONS,
+    NEEDS,
+    TIMING_BUCKETS,
+    Engine,
+    qualification_status,
+)
+from leads.qualification.engines import engine_get
+from leads.qualification.followups import Followup, followup_choose, followup_topic
+from leads.qualification.offline import OfflineEngine
+from leads.qualification.stored import (
+    CORRECTED_COLUMNS,
+    QUALIFICATION_FIELDS,
+    corrections_apply,
+    lead_fields_from_qualification,
+    status_from_fields,
+)
+from leads.qualification.transcripts import (
+    conversation_transcript,
+    lead_transcript,
+    lead_transcript_prefetch,
+)
+from tenants.selectors import workspace_current
 
 # A conversation with no turn for this long is abandoned (its answers are kept)...
 ABANDON_AFTER = timedelta(minutes=30)
@@ -44,6 +78,34 @@ def _say(conversation: Conversation, text: str, step_key: str = "") -> Message:
 def _ask(conversation: Conversation, key: str) -> Message:
     step = step_by_key(conversation.form_version.definition, key)
     return _say(conversation, step["prompt"], step_key=key)
+
+
+def _waiting_step(definition: dict, key: str) -> dict:
+    """The step waiting for an answer: one of the form's, or a discovery follow-up, which takes
+    free text as a required long-text step does."""
+    if followup_topic(key):
+        return {
+            "key": key,
+            "kind": StepKind.LONG_TEXT,
+            "required": True,
+            "options": [],
+            "branches": [],
+            "lead_field": "",
+        }
+    return step_by_key(definition, key)
+
+
+def _followup_next(conversation: Conversation, now) -> Followup | None:
+    """The discovery question to ask now, if any. Only the offline engine runs here (about a
+    millisecond and a half): the visitor is waiting for the reply."""
+    transcript = conversation_transcript(conversation=conversation, today=timezone.localdate(now))
+    asked = [topic for key in conversation.answers if (topic := followup_topic(key))]
+    return followup_choose(
+        OfflineEngine().qualify(transcript),
+        transcript=transcript,
+        asked=asked,
+        seed=conversation.pk,
+    )
 
 
 @transaction.atomic
@@ -107,7 +169,7 @@ def conversation_turn(*, conversation: Conversation, text: str) -> TurnResult:
         conversation.last_turn_at = now
         conversation.status = ConversationStatus.ACTIVE  # a return after abandoning resumes
         definition = conversation.form_version.definition
-        step = step_by_key(definition, conversation.current_step_key)
+        step = _waiting_step(definition, conversation.current_step_key)
         try:
             value = answer_parse(step, text, definition["language"])
         except AnswerInvalid as invalid:
@@ -115,10 +177,19 @@ def conversation_turn(*, conversation: Conversation, text: str) -> TurnResult:
             return TurnResult(conversation=conversation, error=invalid.message)
 
         conversation.answers[step["key"]] = value
-        # Seam for discovery follow-ups: the qualification engine (issue 5) will choose here,
-        # from what is still unknown, a question to ask before the next scripted step.
-        following = next_step_key(definition, step["key"], value)
-        if following == END:
+        # Once the form's own steps are done, discovery follow-ups ask what is still unknown.
+        if followup_topic(step["key"]):
+            following = END
+        else:
+            following = next_step_key(definition, step["key"], value)
+        followup = _followup_next(conversation, now) if following == END else None
+        if followup:
+            conversation.current_step_key = followup.step_key
+            conversation.save(
+                update_fields=["last_turn_at", "status", "answers", "current_step_key"]
+            )
+            messages = [_say(conversation, followup.question, step_key=followup.step_key)]
+        elif following == END:
             messages = _conversation_end(conversation, ConversationStatus.COMPLETED, now)
         else:
             conversation.current_step_key = following
@@ -138,6 +209,13 @@ def _conversation_end(conversation: Conversation, status: str, now) -> list[Mess
     conversation.ended_at = now
     conversation.lead = lead_upsert_from_conversation(conversation=conversation)
     conversation.save(update_fields=[*TURN_STATE, "lead"])
+    if conversation.lead is not None:
+        # Qualified by a worker once this is committed (leads.tasks imports this module). Robust:
+        # a broker that cannot take the task is logged, and never fails the visitor's turn.
+        from leads.tasks import lead_qualify_task
+
+        lead_id = conversation.lead.pk
+        transaction.on_commit(lambda: lead_qualify_task.delay(lead_id), robust=True)
     if status == ConversationStatus.COMPLETED:
         return [_say(conversation, definition["closing_message"])]
     return []
@@ -201,10 +279,126 @@ def step_payload(conversation: Conversation) -> dict | None:
     """What the chat needs to draw the step waiting for an answer."""
     if not conversation.current_step_key:
         return None
-    step = step_by_key(conversation.form_version.definition, conversation.current_step_key)
+    step = _waiting_step(conversation.form_version.definition, conversation.current_step_key)
     return {
         "key": step["key"],
         "kind": step["kind"],
         "required": step["required"],
         "options": step_options(step),
     }
+
+
+# --- Qualification --------------------------------------------------------------------------
+
+
+def _workspace_engine(workspace) -> tuple[Engine, str]:
+    """The workspace's engine, or the offline one when it cannot be made (OpenAI without a key);
+    the second value then says which engine was wanted."""
+    try:
+        return engine_get(workspace.qualification_engine), ""
+    except ValueError:
+        return engine_get("offline"), workspace.qualification_engine
+
+
+def _lead_corrections(lead: Lead) -> dict[str, str]:
+    """The latest corrected value of each field an admin corrected."""
+    return {c.field: c.new_value for c in lead.corrections.order_by("created_at", "pk")}
+
+
+def _lead_store(lead: Lead, fields: dict, *, sql_min_buying_signals: int, **also) -> bool:
+    """Store the boxes, the status they give and `also` on the lead, unless the boxes and status
+    are already there; says whether it wrote."""
+    fields = {
+        **fields,
+        "qualification_status": status_from_fields(
+            fields, sql_min_buying_signals=sql_min_buying_signals
+        ),
+    }
+    if all(getattr(lead, name) == value for name, value in fields.items()):
+        return False
+    fields.update(also)
+    for name, value in fields.items():
+        setattr(lead, name, value)
+    lead.save(update_fields=list(fields))
+    return True
+
+
+@transaction.atomic
+def lead_qualify(*, lead: Lead, engine: Engine | None = None) -> Lead:
+    """Qualify the lead from everything said in its conversations, with the workspace's engine
+    (or `engine`), and store the conclusion on the lead under the corrections admins made.
+
+    Idempotent: the same conversations give the same stored result, and a result equal to the
+    stored one is not written again (qualified_at then keeps the time of the first run)."""
+    lead = (
+        Lead.objects.select_for_update()
+        .prefetch_related(*lead_transcript_prefetch())
+        .get(pk=lead.pk)
+    )
+    transcript = lead_transcript(lead)
+    if transcript is None:  # nothing said yet: nothing to conclude
+        return lead
+    workspace = workspace_current()
+    wanted = ""
+    if engine is None:
+        engine, wanted = _workspace_engine(workspace)
+    q = engine.qualify(transcript)
+    if wanted and not q.fallback_from:
+        q.fallback_from, q.fallback_reason = wanted, "not configured on this server"
+    q.status = qualification_status(q, sql_min_buying_signals=workspace.sql_min_buying_signals)
+    fields = corrections_apply(lead_fields_from_qualification(q), _lead_corrections(lead))
+    _lead_store(
+        lead,
+        fields,
+        sql_min_buying_signals=workspace.sql_min_buying_signals,
+        qualified_at=timezone.now(),
+    )
+    return lead
+
+
+# What an admin may set each corrected field to: FORMAT.md's labels ("" is not disqualified).
+CORRECTION_VALUES = {
+    "budget": BUDGET_STATUSES,
+    "authority": AUTHORITIES,
+    "need": NEEDS,
+    "timing": TIMING_BUCKETS,
+    "disqualification": ("", *DISQUALIFICATION_REASONS),
+}
+
+
+def lead_corrected_values(lead: Lead) -> dict[str, str]:
+    """What each correctable field holds on the lead now (a blank box reads as unknown)."""
+    values = {box: getattr(lead, column) for box, column in CORRECTED_COLUMNS.items()}
+    return {
+        box: value or ("" if box == "disqualification" else "unknown")
+        for box, value in values.items()
+    }
+
+
+@transaction.atomic
+def lead_correct(*, lead: Lead, values: dict[str, str], corrected_by) -> list[LeadCorrection]:
+    """An admin's corrections of a lead's boxes (field -> label, see CORRECTION_VALUES): each
+    change is kept with who made it and when, and overrides the engine on the lead from now on.
+    Fields given their current value are left alone; returns the corrections made."""
+    for box, value in values.items():
+        if value not in CORRECTION_VALUES.get(box, ()):
+            raise ValidationError(f"{value!r} is not a value of {box!r}.", "invalid")
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    current = lead_corrected_values(lead)
+    corrections = LeadCorrection.objects.bulk_create(
+        LeadCorrection(
+            lead=lead,
+            field=box,
+            old_value=current[box],
+            new_value=value,
+            corrected_by=corrected_by,
+            corrected_by_email=corrected_by.email,
+        )
+        for box, value in values.items()
+        if value != current[box]
+    )
+    if corrections:
+        stored = {name: getattr(lead, name) for name in QUALIFICATION_FIELDS}
+        fields = corrections_apply(stored, {c.field: c.new_value for c in corrections})
+        _lead_store(lead, fields, sql_min_buying_signals=workspace_current().sql_min_buying_signals)
+    return corrections

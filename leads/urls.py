@@ -7,4 +7,6 @@ from leads import views
 urlpatterns = [
     path("", views.lead_list, name="lead_list"),
     path("<int:lead_id>/", views.lead_detail, name="lead_detail"),
+    path("<int:lead_id>/corrections/", views.lead_correct, name="lead_correct"),
+    path("export/labelled.jsonl", views.lead_export_labelled, name="lead_export_labelled"),
 ]

@@ -1,13 +1,20 @@
-"""Lead pages of the dashboard, for every member of the workspace (read-only for now)."""
+"""Lead pages of the dashboard: every member reads them; admins correct a lead's qualification
+and export the corrected leads."""
 
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from leads import selectors
-from leads.forms import LeadFilterForm
-from leads.models import ConversationStatus
+from leads import selectors, services
+from leads.forms import LeadCorrectionForm, LeadFilterForm
+from leads.models import ConversationStatus, Lead
+from tenants.models import Role
+from tenants.permissions import admin_required
 
 LEADS_PER_PAGE = 50
 
@@ -38,5 +45,61 @@ def lead_detail(request, lead_id):
         raise Http404("No such lead.")
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    context = {"lead": lead, "conversations": selectors.lead_conversations(lead=lead)}
+    qualification = selectors.lead_qualification(lead=lead)
+    context = {
+        "lead": lead,
+        "conversations": selectors.lead_conversations(lead=lead),
+        "qualification": qualification,
+        "evidence": qualification.evidence if qualification else [],
+    }
+    if request.membership.has_role(Role.ADMIN):
+        context["correction_form"] = LeadCorrectionForm(
+            initial=services.lead_corrected_values(lead)
+        )
     return render(request, "leads/lead_detail.html", context)
+
+
+def lead_correct(request, lead_id):
+    # As lead_detail: a lead of another workspace answers as a missing one, whatever the method.
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None:
+        raise Http404("No such lead.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return _lead_correct(request, lead)
+
+
+@admin_required
+def _lead_correct(request, lead):
+    form = LeadCorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the values offered for each box.")
+        return redirect("lead_detail", lead_id=lead.pk)
+    try:
+        corrections = services.lead_correct(
+            lead=lead, values=form.cleaned_data, corrected_by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        if corrections:
+            fields = ", ".join(c.get_field_display().lower() for c in corrections)
+            messages.success(request, f"Corrected: {fields}.")
+        else:
+            messages.info(request, "Nothing changed.")
+    return redirect("lead_detail", lead_id=lead.pk)
+
+
+@require_safe
+@admin_required
+def lead_export_labelled(request):
+    """The workspace's corrected leads as labelled conversations, one JSON object a line
+    (shared/qualification/FORMAT.md), to measure an engine on the workspace's own leads."""
+    rows = selectors.labelled_conversation_list(id_prefix=request.tenant.slug)
+    body = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    filename = f"{request.tenant.slug}-labelled.jsonl"
+    return HttpResponse(
+        body,
+        content_type="application/x-ndjson; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

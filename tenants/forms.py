@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
+from leads.qualification.engines import ENGINE_NAMES
 from tenants.models import Role, User, Workspace
 from tenants.services import workspace_slug_validate
 
@@ -95,10 +96,24 @@ class WorkspaceCreateForm(WorkspaceFieldsMixin):
     pass
 
 
+ENGINE_LABELS = {"offline": "Offline (rules, French and English)", "openai": "OpenAI"}
+
+
 class WorkspaceSettingsForm(forms.ModelForm):
+    qualification_engine = forms.ChoiceField(
+        label="Qualification engine",
+        choices=[(name, ENGINE_LABELS.get(name, name)) for name in ENGINE_NAMES],
+        help_text="OpenAI needs an API key on the server; without one, or when it fails, the "
+        "offline engine answers.",
+    )
+
     class Meta:
         model = Workspace
-        fields = ["name"]
+        fields = ["name", "qualification_engine", "sql_min_buying_signals"]
+        help_texts = {
+            "sql_min_buying_signals": "Besides an identified need and a decision within the "
+            "quarter, what makes a lead sales-qualified (SQL).",
+        }
 
 
 class InvitationForm(forms.Form):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models, transaction
 from django.db.models.functions import Lower
@@ -8,6 +9,8 @@ from django.utils import timezone
 from django_tenants.clone import CloneSchema
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
+
+from leads.qualification.engines import ENGINE_NAMES
 
 # Slugs name a workspace in URLs (/w/<slug>/, <slug>.parley.app) and in its schema name, so they
 # are lower-case ASCII, start with a letter and never collide with a route or a system name.
@@ -100,6 +103,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
 
+def qualification_engine_validate(name: str) -> None:
+    # Checked against the registry rather than listed as choices, so that a new engine does not
+    # call for a migration.
+    if name not in ENGINE_NAMES:
+        raise ValidationError(f"Unknown qualification engine {name!r}.")
+
+
 class Workspace(TenantMixin):
     """A customer business; its forms and leads live in its own PostgreSQL schema."""
 
@@ -110,6 +120,19 @@ class Workspace(TenantMixin):
         validators=[RegexValidator(WORKSPACE_SLUG_PATTERN)],
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # How leads are qualified (leads.services.lead_qualify): the engine, and how many of budget
+    # confirmed / decision maker an SQL needs besides a need and a near timing (FORMAT.md: 1).
+    qualification_engine = models.CharField(
+        max_length=20, default="offline", validators=[qualification_engine_validate]
+    )
+    sql_min_buying_signals = models.PositiveSmallIntegerField(
+        "Buying signals an SQL needs",
+        choices=[
+            (1, "One: a confirmed budget or a decision maker"),
+            (2, "Two: a confirmed budget and a decision maker"),
+        ],
+        default=1,
+    )
 
     # Deleting a workspace is an explicit, audited operation, never a cascade from a row.
     auto_drop_schema = False

@@ -1,3 +1,4 @@
+from django.db import connection
 from django.db.models import QuerySet
 
 from tenants.models import Invitation, Membership, Role, Workspace
@@ -23,3 +24,13 @@ def workspace_pending_invitation_list(*, workspace: Workspace) -> QuerySet[Invit
 
 def workspace_owner_count(*, workspace: Workspace) -> int:
     return Membership.objects.filter(workspace=workspace, role=Role.OWNER).count()
+
+
+def workspace_current() -> Workspace:
+    """The workspace whose schema is active. A request and a task run by the worker have it as
+    connection.tenant; schema_context (management commands, tests, eager tasks queued from the
+    same schema) leaves a stand-in there, so the row is then read by schema name."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Workspace):
+        return tenant
+    return Workspace.objects.get(schema_name=connection.schema_name)

@@ -62,6 +62,11 @@ class Qualification:
     timing: Finding = field(default_factory=Finding)
     brief: dict = field(default_factory=dict)  # problem, impact, stakes, timeline (in the lang)
     status: str = "mql"
+    # When another engine failed and this one answered in its place: the failed engine's name and
+    # why, in a few words ("timeout", "rate limited"), so the lead page can say "OpenAI
+    # unavailable (timeout): offline engine used". Empty when the chosen engine answered.
+    fallback_from: str = ""
+    fallback_reason: str = ""
 
     def as_labels(self) -> dict:
         """The FORMAT.md `expected` object for this conclusion."""

@@ -17,6 +17,14 @@ _STAKES = re.compile(
     r"afford to|\bmust\b|\bdeadline"
 )
 _FIGURE = re.compile(r"\d|\bx\d")
+# Transcripts hold the answers to the form's other steps too: a bare "30", a phone number, a
+# plan named "Growth". An impact or stakes line is a statement of at least this many words.
+MIN_STATEMENT_WORDS = 3
+_WORD = re.compile(r"[a-z]{2,}")
+
+
+def _statement(sentence: Sentence) -> bool:
+    return len(_WORD.findall(sentence.folded)) >= MIN_STATEMENT_WORDS
 
 
 def _short(text: str) -> str:
@@ -51,11 +59,19 @@ def brief_build(
     # Impact: figures about the problem (volumes, losses), not the budget or the date.
     take(
         "impact",
-        [s for s in statements if _FIGURE.search(s.folded) and s.position not in elsewhere],
+        [
+            s
+            for s in statements
+            if _FIGURE.search(s.folded) and _statement(s) and s.position not in elsewhere
+        ],
     )
     take(
         "stakes",
-        [s for s in statements if _STAKES.search(s.folded) and s.position not in elsewhere],
+        [
+            s
+            for s in statements
+            if _STAKES.search(s.folded) and _statement(s) and s.position not in elsewhere
+        ],
     )
     take("timeline", timing)
     if len(brief) < 2:

@@ -10,6 +10,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from statistics import mean
 from typing import NamedTuple
@@ -276,6 +277,9 @@ class Report:
     confusion: dict[str, Counter]
     # Per scored field, the ids of the conversations the engine got wrong, in file order.
     wrong: dict[str, list[str]]
+    # Why the engine handed conversations to another one (OpenAI down: the offline engine
+    # answered), with how many: those scores are not the engine's own.
+    fallbacks: Counter = dataclass_field(default_factory=Counter)
 
     def accuracy(self, field: str) -> float:
         return (self.n - len(self.wrong[field])) / self.n
@@ -327,16 +331,20 @@ def evaluate(engine: Engine, rows: list[LabelledConversation]) -> Report:
         raise ValueError("No labelled conversations to evaluate.")
     confusion = {field: Counter() for field in SCORED}
     wrong = {field: [] for field in SCORED}
+    fallbacks = Counter()
     for row in rows:
         try:
-            predicted = engine.qualify(row.transcript).as_labels()
+            qualification = engine.qualify(row.transcript)
         except Exception as e:
             e.add_note(f"while the {engine.name} engine qualified conversation {row.id!r}")
             raise
+        if qualification.fallback_reason:
+            fallbacks[qualification.fallback_reason] += 1
+        predicted = qualification.as_labels()
         for field in SCORED:
             expected_value = scored_value(row.expected, field)
             predicted_value = scored_value(predicted, field)
             confusion[field][expected_value, predicted_value] += 1
             if predicted_value != expected_value:
                 wrong[field].append(row.id)
-    return Report(n=len(rows), confusion=confusion, wrong=wrong)
+    return Report(n=len(rows), confusion=confusion, wrong=wrong, fallbacks=fallbacks)

@@ -108,10 +108,11 @@ _NO_SAY = re.compile(
     r"\bnot involved in the decision|\bjuste (?:un|une) (?:comparatif|liste|recherche)"
 )
 
-# A bare answer to "who decides?" that names the visitor.
+# A bare answer to "who decides?" that names the visitor, or to "who else takes part?" that
+# names nobody else.
 _ANSWER_SELF = re.compile(
     r"^(?:oui[ ,.!]+)?(?:moi|moi-meme|me|myself|i do|i will|just me|c'est moi|yes,? (?:me|i do)|"
-    r"yes[ ,.!]+i'?m)\b"
+    r"yes[ ,.!]+i'?m|personne(?! n)|nobody|no one|only me|juste moi|moi seul)\b"
 )
 _ANSWER_DONT_KNOW = re.compile(
     r"^(?:je ne sais pas|je sais pas|aucune idee|no idea|not sure|i don'?t know|pas sur)"

@@ -300,10 +300,12 @@ _STILL_INTERESTED = re.compile(
 _PRICE_ONLY = re.compile(
     r"\b(?:tarifs?|prix|combien|how much|price|pricing|cost|devis|quote|essai|trial|demo)\b"
 )
-# The form's opening: "Qu'est-ce qui vous amène ?", "What brings you here?", "How can we help?"
+# The form's opening: "Qu'est-ce qui vous amène ?", "What brings you here?", "How can we help?",
+# and the follow-up asking what exactly is wrong (leads/qualification/followups.py).
 _OPENING = re.compile(
     r"amene|brings you|\bhelp\b|aider|projet|project|probleme|problem|going on|se passe|"
-    r"can we do|puis-je faire|looking for|recherchez|cherchez"
+    r"can we do|puis-je faire|looking for|recherchez|cherchez|ne va pas|coince|\bwrong\b|"
+    r"not working"
 )
 SUBSTANTIVE_WORDS = 7
 

@@ -1,6 +1,7 @@
 """The whole journey in a real browser: an owner builds a form in the dashboard and publishes
 it; a visitor meets it in the bubble of a plain website on another origin, reloads the page
-half-way and carries on where they stopped, finishes; the lead keeps the page's UTM parameters."""
+half-way and carries on where they stopped, answers the discovery follow-ups, finishes; the lead
+keeps the page's UTM parameters."""
 
 import re
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from playwright.sync_api import FrameLocator, Page, expect
 
+from leads.qualification.followups import QUESTIONS
 from tenants.models import Workspace
 from tenants.services import user_create, workspace_create
 from tests.e2e.conftest import requires_chromium
@@ -22,6 +24,13 @@ OWNER_EMAIL = "owner@e2e-journey.example"
 FORM_NAME = "Demo request"
 PLAN_QUESTION = "Which plan are you interested in?"
 VISITOR_EMAIL = "ada.lovelace@example.com"
+DECISION_TIME = "We must decide before the end of the quarter."
+
+
+def followup(topic: str) -> re.Pattern:
+    """A discovery follow-up's question, in either of its phrasings (each conversation gets one)."""
+    phrasings = "|".join(re.escape(question) for question in QUESTIONS[topic]["en"])
+    return re.compile(f"^(?:{phrasings})$")
 
 
 @dataclass
@@ -84,10 +93,10 @@ class Chat:
         self.assistant = self.frame.locator("#parley-messages li.assistant")
         self.visitor = self.frame.locator("#parley-messages li.visitor")
 
-    def expect_question(self, prompt: str) -> None:
+    def expect_question(self, prompt: str | re.Pattern) -> None:
         expect(self.assistant.last).to_have_text(prompt)
 
-    def type_answer(self, prompt: str, text: str) -> None:
+    def type_answer(self, prompt: str | re.Pattern, text: str) -> None:
         self.expect_question(prompt)
         self.frame.get_by_label("Your answer").fill(text)
         self.frame.get_by_role("button", name="Send").click()
@@ -199,6 +208,16 @@ def test_a_form_built_in_the_dashboard_captures_a_lead_from_a_bubble_on_another_
         chat.type_answer("What is your role there?", "Founder")
         chat.pick_answer("How many people work there?", "11-50")
         chat.pick_answer(PLAN_QUESTION, "Growth")
+
+    with steps("answer the discovery follow-ups"):
+        # "We need a calculating engine." names the need, not what goes wrong, nor why now.
+        chat.type_answer(
+            followup("problem"),
+            "Our clerks compute the navigation tables by hand and make errors every week.",
+        )
+        chat.type_answer(followup("impact"), "It would save us weeks of checking.")
+        chat.type_answer(followup("urgency"), DECISION_TIME)
+        # A founder with a need and a decision this quarter: nothing more to ask.
         chat.expect_question("Thank you! We will get back to you very soon.")
         expect(chat.frame.get_by_label("Your answer")).to_be_hidden()
         expect(page.locator("#events")).to_have_text("completed")  # this page came after a reload
@@ -228,3 +247,4 @@ def test_a_form_built_in_the_dashboard_captures_a_lead_from_a_bubble_on_another_
         for name, value in where_from.items():
             expect(conversation.locator(f"dt:text-is('{name}') + dd")).to_have_text(value)
         expect(conversation.get_by_role("listitem").filter(has_text="Growth")).to_be_visible()
+        expect(conversation).to_contain_text(DECISION_TIME)  # the follow-ups are in the transcript

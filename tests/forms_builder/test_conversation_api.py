@@ -53,6 +53,18 @@ def turn(client, base, token, text):
     return post(client, f"{base}conversations/{token}/turns/", {"text": text})
 
 
+def talk_to_the_end(client, base, token, answers=None):
+    """Answer the form's steps, then each follow-up, until the closing message."""
+    for text in answers or ANSWERS:
+        response = turn(client, base, token, text)
+        assert response.status_code == 200, response.content
+    while response.json()["status"] != ConversationStatus.COMPLETED:
+        step_key = response.json()["step"]["key"]
+        response = turn(client, base, token, FOLLOWUP_ANSWERS[step_key])
+        assert response.status_code == 200, response.content
+    return response
+
+
 ANSWERS = [
     "Our sales team wastes hours on bad leads",
     "Ada@Example.com",
@@ -61,6 +73,15 @@ ANSWERS = [
     "Head of Sales",
     "30",
 ]
+# What the visitor tells the discovery follow-ups asked once the form's steps are done
+# (leads/qualification/followups.py; tests/forms_builder/test_conversation_followups.py).
+FOLLOWUP_ANSWERS = {
+    "followup:problem": "Reps call 50 leads to close 2",
+    "followup:impact": "We could double sales without hiring",
+    "followup:urgency": "We must decide before the end of the quarter",
+    "followup:authority": "Just me",
+    "followup:budget": "About 10k€ a year",
+}
 
 
 def test_the_form_page_is_public_and_embeddable(client, base, published_form):
@@ -85,9 +106,7 @@ def test_starting_greets_then_asks_the_first_question(started, workspace_a):
 
 def test_a_whole_conversation_becomes_a_lead(client, base, started, workspace_a):
     token = started["token"]
-    for text in ANSWERS:
-        response = turn(client, base, token, text)
-        assert response.status_code == 200, response.content
+    response = talk_to_the_end(client, base, token)
     assert response.json()["status"] == ConversationStatus.COMPLETED
     assert response.json()["step"] is None
     assert (
@@ -105,9 +124,13 @@ def test_a_whole_conversation_becomes_a_lead(client, base, started, workspace_a)
         conversation = Conversation.objects.get(token=token)
         assert conversation.lead == lead
         visitor_lines = list(
-            conversation.messages.filter(role=MessageRole.VISITOR).values_list("text", flat=True)
+            conversation.messages.filter(role=MessageRole.VISITOR).values_list("step_key", "text")
         )
-    assert visitor_lines == ANSWERS
+    assert [text for _, text in visitor_lines[: len(ANSWERS)]] == ANSWERS
+    # Then the discovery follow-ups, each answer under its question's key.
+    followups = visitor_lines[len(ANSWERS) :]
+    assert followups
+    assert followups == [(key, FOLLOWUP_ANSWERS[key]) for key, _ in followups]
 
 
 def test_an_invalid_answer_is_kept_in_the_transcript_and_asked_again(
@@ -158,16 +181,13 @@ def test_a_conversation_keeps_the_version_it_started_with(
     with schema_context(workspace_a.schema_name):
         step_create(form=published_form, kind=StepKind.SHORT_TEXT, prompt="New question?")
         form_publish(form=published_form)
-    token = started["token"]
-    for text in ANSWERS:
-        response = turn(client, base, token, text)
+    response = talk_to_the_end(client, base, started["token"])
     assert response.json()["status"] == ConversationStatus.COMPLETED
 
 
 def test_a_finished_conversation_takes_no_more_turns(client, base, started):
     token = started["token"]
-    for text in ANSWERS:
-        turn(client, base, token, text)
+    talk_to_the_end(client, base, token)
     response = turn(client, base, token, "one more thing")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conversation_closed"

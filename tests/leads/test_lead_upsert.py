@@ -11,6 +11,7 @@ from leads.services import (
     conversation_turn,
     conversations_abandon_stale,
 )
+from tests.conversations import followups_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def talk(form, answers):
     conversation = conversation_start(form=form).conversation
     for text in answers:
         conversation = conversation_turn(conversation=conversation, text=text).conversation
-    return conversation
+    return followups_answer(conversation)
 
 
 def test_same_email_updates_existing_lead(form):

@@ -14,6 +14,7 @@ from forms_builder.models import StepKind
 from forms_builder.services import form_create, form_publish, step_create
 from leads.models import Conversation, ConversationStatus, Lead
 from leads.services import conversation_start, conversation_turn, conversations_abandon_stale
+from tests.conversations import followups_answer
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def talk(in_a, form, answers, **start):
         conversation = conversation_start(form=form, **start).conversation
         for text in answers:
             conversation = conversation_turn(conversation=conversation, text=text).conversation
-        return conversation
+        return followups_answer(conversation)
 
 
 def abandon_all(in_a):
@@ -330,9 +331,10 @@ def test_lead_page_shows_the_conversation_source_utm_and_hidden_fields(
 def test_lead_page_shows_the_whole_transcript(member_client, leads_url, ada):
     html = page(member_client, f"{leads_url}{ada.pk}/")
 
-    assert html.count('class="lead-bubble visitor"') == len(ADA)
-    # Welcome, six questions, closing message.
-    assert html.count('class="lead-bubble assistant"') == 8
+    # The form's six answers, then three to the discovery follow-ups (problem, impact, urgency).
+    assert html.count('class="lead-bubble visitor"') == len(ADA) + 3
+    # Welcome, six questions, three follow-ups, closing message.
+    assert html.count('class="lead-bubble assistant"') == 11
     assert names_in_order(html, ["What is your work e-mail?", "ada@example.com</li>"]) == [
         "What is your work e-mail?",
         "ada@example.com</li>",

@@ -18,6 +18,7 @@ from forms_builder.services import form_publish
 from leads.models import Lead
 from leads.services import conversation_start, conversation_turn
 from tenants.models import Role, Workspace
+from tests.conversations import followups_answer
 from tests.factories import FormFactory, InvitationFactory, MembershipFactory, StepFactory
 
 # --- Workspace URL patterns ------------------------------------------------------------------
@@ -137,6 +138,7 @@ def _lead_id(workspace, route: str, made: dict) -> int:
         ).conversation
         for text in (f"lead@{workspace.slug}.example", "Pro"):
             conversation = conversation_turn(conversation=conversation, text=text).conversation
+        conversation = followups_answer(conversation)
         Lead.objects.filter(pk=conversation.lead_id).update(
             full_name=f"Lead of {workspace.name}", company=workspace.name
         )

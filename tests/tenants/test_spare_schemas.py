@@ -20,6 +20,7 @@ from leads.services import conversation_start, conversation_turn
 from tenants.models import Membership, SpareSchema, Workspace
 from tenants.services import workspace_create
 from tenants.spares import spare_schema_select, spare_schemas_fill
+from tests.conversations import followups_answer
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +105,7 @@ def test_orm_writes_work_in_a_workspace_from_a_spare(from_spare):
         conversation = conversation_start(form=form).conversation
         for text in ["We need help", "ada@example.com", "Ada", "Acme", "CEO", "200"]:
             conversation = conversation_turn(conversation=conversation, text=text).conversation
+        conversation = followups_answer(conversation)
         assert conversation.lead.email == "ada@example.com"
         assert Lead.objects.count() == 1
 

@@ -5,11 +5,21 @@ from tenants.models import Workspace
 pytestmark = pytest.mark.django_db
 
 
+def settings_data(**changes) -> dict:
+    """The settings form as a browser posts it, every field filled with its default."""
+    return {
+        "name": "Alpha Corp",
+        "qualification_engine": "offline",
+        "sql_min_buying_signals": "1",
+        **changes,
+    }
+
+
 @pytest.mark.parametrize("manager", ["owner_client", "admin_client_a"])
 def test_owner_or_admin_renames_the_workspace(request, manager, workspace_a):
     client = request.getfixturevalue(manager)
 
-    response = client.post(f"/w/{workspace_a.slug}/settings/", {"name": "Alpha Renamed"})
+    response = client.post(f"/w/{workspace_a.slug}/settings/", settings_data(name="Alpha Renamed"))
 
     assert response.status_code == 302
     assert response["Location"] == f"/w/{workspace_a.slug}/settings/"
@@ -23,7 +33,7 @@ def test_renaming_keeps_the_address_and_schema(owner_client, workspace_a):
 
     owner_client.post(
         f"/w/{workspace_a.slug}/settings/",
-        {"name": "Alpha Renamed", "slug": "hijacked", "schema_name": "public"},
+        settings_data(name="Alpha Renamed", slug="hijacked", schema_name="public"),
     )
 
     workspace_a.refresh_from_db()
@@ -34,7 +44,7 @@ def test_renaming_keeps_the_address_and_schema(owner_client, workspace_a):
 def test_workspace_name_is_required(owner_client, workspace_a):
     name = workspace_a.name
 
-    response = owner_client.post(f"/w/{workspace_a.slug}/settings/", {"name": ""})
+    response = owner_client.post(f"/w/{workspace_a.slug}/settings/", settings_data(name=""))
 
     assert response.status_code == 400
     assert response.context["form"].errors["name"]
@@ -46,13 +56,56 @@ def test_member_sees_the_settings_but_cannot_change_them(member_client, workspac
     name = workspace_a.name
 
     page = member_client.get(f"/w/{workspace_a.slug}/settings/")
-    response = member_client.post(f"/w/{workspace_a.slug}/settings/", {"name": "Took Over"})
+    response = member_client.post(
+        f"/w/{workspace_a.slug}/settings/",
+        settings_data(name="Took Over", sql_min_buying_signals="2"),
+    )
 
     assert page.status_code == 200
     assert b'name="name"' not in page.content
     assert response.status_code == 403
     workspace_a.refresh_from_db()
     assert workspace_a.name == name
+    assert workspace_a.sql_min_buying_signals == 1
+
+
+def test_a_new_workspace_qualifies_offline_by_the_format_rule(workspace_a):
+    assert workspace_a.qualification_engine == "offline"
+    assert workspace_a.sql_min_buying_signals == 1
+
+
+def test_admin_chooses_the_engine_and_the_buying_signals_an_sql_needs(admin_client_a, workspace_a):
+    response = admin_client_a.post(
+        f"/w/{workspace_a.slug}/settings/",
+        settings_data(qualification_engine="openai", sql_min_buying_signals="2"),
+    )
+
+    assert response.status_code == 302
+    workspace_a.refresh_from_db()
+    assert workspace_a.qualification_engine == "openai"
+    assert workspace_a.sql_min_buying_signals == 2
+
+
+@pytest.mark.parametrize(
+    "changes", [{"qualification_engine": "magic"}, {"sql_min_buying_signals": "3"}]
+)
+def test_an_unknown_engine_or_signal_count_is_refused(owner_client, workspace_a, changes):
+    response = owner_client.post(f"/w/{workspace_a.slug}/settings/", settings_data(**changes))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors.keys() == {next(iter(changes))}
+    workspace_a.refresh_from_db()
+    assert (workspace_a.qualification_engine, workspace_a.sql_min_buying_signals) == (
+        "offline",
+        1,
+    )
+
+
+def test_member_reads_how_leads_are_qualified(member_client, workspace_a):
+    page = member_client.get(f"/w/{workspace_a.slug}/settings/").content.decode()
+
+    assert "Qualification engine: Offline" in page
+    assert "Buying signals an SQL needs: One: a confirmed budget or a decision maker" in page
 
 
 def test_dashboard_offers_inviting_teammates_to_admins_only(

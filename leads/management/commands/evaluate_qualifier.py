@@ -1,9 +1,10 @@
 """Score a qualification engine on labelled conversations (`shared/qualification/FORMAT.md`).
 
-    python manage.py evaluate_qualifier FILE.jsonl [--engine offline]
+    python manage.py evaluate_qualifier FILE.jsonl [--engine offline|openai]
 
 Prints, per field, how often the engine is right, what it answered for each expected label and
-which conversations it got wrong; the last line is FORMAT.md's metrics line:
+which conversations it got wrong, and how many conversations fell back to the offline engine
+(openai, when the API failed); the last line is FORMAT.md's metrics line:
 `field_accuracy=… status_accuracy=… disqualify_precision=… disqualify_recall=… n=…`.
 """
 
@@ -43,18 +44,39 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", metavar="FILE.jsonl", help="labelled conversations")
-        parser.add_argument("--engine", choices=ENGINE_NAMES, default="offline")
+        parser.add_argument(
+            "--engine",
+            choices=ENGINE_NAMES,
+            default="offline",
+            help="offline (default) or openai (needs OPENAI_API_KEY)",
+        )
 
     def handle(self, *args, path, engine, **options):
         try:
             rows = dataset_read(path)
         except (OSError, DatasetError) as e:
             raise CommandError(str(e)) from e
-        report = evaluate(engine_get(engine), rows)
+        try:
+            chosen = engine_get(engine)
+        except ValueError as e:  # an engine that cannot run here, e.g. openai without a key
+            raise CommandError(str(e)) from e
+        report = evaluate(chosen, rows)
         self.stdout.write(f"{engine} engine on {path}: {report.n} conversations")
         for field in SCORED:
             self.stdout.write("\n" + confusion_summary(report, field))
+        if report.fallbacks:
+            self.stdout.write("\n" + fallback_summary(report))
         self.stdout.write("\n" + report.metrics_line())
+
+
+def fallback_summary(report: Report) -> str:
+    """How many conversations another engine answered, and why: the scores above include them."""
+    total = sum(report.fallbacks.values())
+    reasons = ", ".join(f"{reason}: {count}" for reason, count in report.fallbacks.most_common())
+    return (
+        f"fell back to the offline engine: {total} of {report.n} ({reasons}); "
+        "the scores include its answers"
+    )
 
 
 def confusion_summary(report: Report, field: str) -> str:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from leads.management.commands import evaluate_qualifier
+from tests.fakes.openai_server import Reply
 from tests.leads.qualification.evaluation_fixtures import (
     DEV_SET,
     TINY_ANSWERS,
@@ -133,3 +134,69 @@ def test_offline_engine_on_the_development_set_without_a_database():
     *rates, n = metrics.groups()
     assert int(n) == 60
     assert all(0.0 <= float(rate) <= 1.0 for rate in rates)
+
+
+# --- --engine openai, against the local fake OpenAI server (conftest.py) ----------------------
+
+# What the fake model answers for every conversation: nothing known, no disqualification.
+NOTHING_KNOWN = {
+    "disqualified": None,
+    "disqualification_reason": "",
+    "budget": {
+        "status": "unknown",
+        "amount": None,
+        "currency": None,
+        "period": None,
+        "evidence": [],
+        "confidence": 0.0,
+    },
+    **{
+        box: {"value": "unknown", "evidence": [], "confidence": 0.0}
+        for box in ("authority", "need", "timing")
+    },
+    "brief": {"problem": "", "impact": "", "stakes": "", "timeline": ""},
+}
+
+
+def test_scores_the_openai_engine(openai_fake, tmp_path):
+    # Given a model that answers "nothing known" for every conversation
+    openai_fake.replies = [Reply(content=NOTHING_KNOWN)]
+    path = write_jsonl(tmp_path / "tiny.jsonl", TINY_SET)
+    out = StringIO()
+
+    # When the command scores it
+    call_command("evaluate_qualifier", str(path), "--engine", "openai", stdout=out)
+
+    # Then each conversation was asked once, and its answers are what is scored: c1 (sql) is
+    # wrong on every box, c3 to c5 are disqualifications it missed.
+    lines = out.getvalue().splitlines()
+    assert len(openai_fake.requests) == len(TINY_SET)
+    assert lines[0].startswith("openai engine on ")
+    assert "fell back" not in out.getvalue()
+    assert lines[-1] == (
+        "field_accuracy=0.720 status_accuracy=0.200 disqualify_precision=1.000 "
+        "disqualify_recall=0.000 n=5"
+    )
+
+
+def test_says_how_many_conversations_fell_back_to_offline(openai_fake, tmp_path):
+    openai_fake.replies = [Reply(status=500)]
+    path = write_jsonl(tmp_path / "tiny.jsonl", TINY_SET)
+    out = StringIO()
+
+    call_command("evaluate_qualifier", str(path), "--engine", "openai", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert (
+        "fell back to the offline engine: 5 of 5 (server error 500: 5); "
+        "the scores include its answers"
+    ) in lines
+    assert METRICS_LINE.fullmatch(lines[-1])
+
+
+def test_refuses_the_openai_engine_without_a_key(settings, tmp_path):
+    settings.OPENAI_API_KEY = ""
+    path = write_jsonl(tmp_path / "tiny.jsonl", TINY_SET)
+
+    with pytest.raises(CommandError, match="needs OPENAI_API_KEY"):
+        call_command("evaluate_qualifier", str(path), "--engine", "openai", stdout=StringIO())

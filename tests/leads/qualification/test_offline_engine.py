@@ -163,3 +163,17 @@ def test_the_engine_is_registered_as_offline_with_a_version():
     assert isinstance(q, Qualification)
     assert (engine.name, engine.version) == ("offline", "1")
     assert (q.engine, q.engine_version) == ("offline", "1")
+
+
+def test_answers_to_the_forms_other_steps_are_not_the_briefs_impact_or_stakes():
+    # A conversation's transcript holds the answers to its contact and choice steps too: a head
+    # count and a phone number have figures, a plan named "Growth" sounds like stakes.
+    transcript = lead_b()
+    transcript.messages[2:2] = chat("Combien de personnes y travaillent ?", "30")
+    transcript.messages[4:4] = chat("Votre téléphone ?", "06 12 34 56 78")
+    transcript.messages[6:6] = chat("Quelle offre vous intéresse ?", "Growth")
+
+    brief = OfflineEngine().qualify(transcript).brief
+
+    assert brief["impact"] == "Mes commerciaux appellent 50 leads pour closer 2"
+    assert brief["stakes"] == "On pourrait doubler les ventes sans recruter"

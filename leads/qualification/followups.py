@@ -1,0 +1,148 @@
+"""Discovery follow-ups: the one question a seasoned sales person would still ask before letting
+the visitor go, chosen from what an engine concluded so far.
+
+A pure function of a Qualification and its Transcript; `leads.services.conversation_turn` asks
+the question once the form's own steps are done, and stores the answer under the step key
+`followup:<topic>`.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from leads.qualification.base import Qualification, Transcript
+from leads.qualification.text import visitor_sentences
+
+PROBLEM = "problem"
+IMPACT = "impact"
+URGENCY = "urgency"
+AUTHORITY = "authority"
+BUDGET = "budget"
+# In the order they are asked: why they came before what it is worth, then whether now, who
+# decides and with what money (the seed's "vraie qualification" dialogue, then BANT).
+TOPICS = (PROBLEM, IMPACT, URGENCY, AUTHORITY, BUDGET)
+
+# Each question past the form's own costs the visitor time and some of them leave: three is what
+# the seed's sales person needs (problem, impact, urgency) and keeps a conversation under three
+# minutes, the goal of issue 5.
+MAX_FOLLOWUPS = 3
+
+STEP_KEY_PREFIX = "followup:"
+
+# Two phrasings each; a conversation always gets the same one (see followup_choose's `seed`).
+# The wording matters to the engine, which reads an answer in the light of its question
+# (leads/qualification/text.py, TOPIC_PATTERNS): the budget question must not say "projet" or
+# "project", or a bare "non" would read as "no project" and disqualify the visitor as curious.
+QUESTIONS = {
+    PROBLEM: {
+        "fr": (
+            "Qu'est-ce qui ne va pas exactement ?",
+            "Concrètement, qu'est-ce qui coince aujourd'hui ?",
+        ),
+        "en": ("What exactly is wrong today?", "Concretely, what is not working today?"),
+    },
+    IMPACT: {
+        "fr": (
+            "Si c'était résolu, ça changerait quoi ?",
+            "Et une fois réglé, qu'est-ce que ça vous apporterait ?",
+        ),
+        "en": (
+            "If it were solved, what would change?",
+            "And once it is fixed, what difference would it make for you?",
+        ),
+    },
+    URGENCY: {
+        "fr": (
+            "C'est urgent ou vous avez le temps ?",
+            "Vous avez une échéance en tête, ou rien ne presse ?",
+        ),
+        "en": ("Is it urgent, or do you have time?", "Is there a deadline, or is there no rush?"),
+    },
+    AUTHORITY: {
+        "fr": ("Qui d'autre participe à la décision ?", "Qui prend la décision, au final ?"),
+        "en": ("Who else takes part in the decision?", "Who makes the final call on this?"),
+    },
+    BUDGET: {
+        "fr": (
+            "Un budget est-il déjà prévu pour cela ?",
+            "Avez-vous déjà une enveloppe budgétaire en tête ?",
+        ),
+        "en": ("Is there a budget set aside for this?", "Do you already have a budget in mind?"),
+    },
+}
+
+# The form's own questions the engine recognises (TOPIC_PATTERNS), by follow-up topic: a form
+# that already asked when or how much is not asked again, whatever the visitor answered.
+_FORM_TOPICS = {URGENCY: "timing", AUTHORITY: "authority", BUDGET: "budget"}
+
+
+@dataclass(frozen=True)
+class Followup:
+    topic: str
+    question: str
+
+    @property
+    def step_key(self) -> str:
+        return followup_step_key(self.topic)
+
+
+def followup_step_key(topic: str) -> str:
+    return f"{STEP_KEY_PREFIX}{topic}"
+
+
+def followup_topic(step_key: str) -> str | None:
+    """The topic of a follow-up's step key, or None for one of the form's own steps."""
+    if step_key.startswith(STEP_KEY_PREFIX):
+        return step_key.removeprefix(STEP_KEY_PREFIX)
+    return None
+
+
+def _problem_unclear(q: Qualification) -> bool:
+    # A one-line headline ("our qualification takes too long") names the area, not what goes
+    # wrong: a second sentence about it, or a figure, does.
+    evidence = q.need.evidence
+    if q.need.value != "identified":
+        return True
+    return len(evidence) < 2 and not any(c.isdigit() for line in evidence for c in line)
+
+
+_GAPS = {
+    PROBLEM: _problem_unclear,
+    # The brief's "stakes" line: what solving it would change, or what not solving it costs.
+    IMPACT: lambda q: "stakes" not in q.brief,
+    URGENCY: lambda q: q.timing.value == "unknown",
+    AUTHORITY: lambda q: q.authority.value == "unknown",
+    BUDGET: lambda q: q.budget.value == "unknown",
+}
+
+
+def followup_settled(q: Qualification) -> bool:
+    """Nothing left worth asking: the visitor is not a prospect, or a sales person has enough
+    to call (an SQL, or the need and the timing known with the budget or who decides)."""
+    if q.disqualified or q.status == "sql":
+        return True
+    return (
+        q.need.value == "identified"
+        and q.timing.value != "unknown"
+        and (q.budget.value != "unknown" or q.authority.value != "unknown")
+    )
+
+
+def followup_choose(
+    q: Qualification, *, transcript: Transcript, asked: Collection[str], seed: int = 0
+) -> Followup | None:
+    """The next discovery question, or None when the conversation should end.
+
+    `q` is what the engine concluded from `transcript`; `asked` the follow-up topics already
+    asked in this conversation; `seed` picks the phrasing (the conversation's id: the same
+    conversation always reads the same words, two visitors not necessarily).
+    """
+    if len(asked) >= MAX_FOLLOWUPS or followup_settled(q):
+        return None
+    covered = set(asked)
+    for sentence in visitor_sentences(transcript):
+        covered |= {topic for topic, name in _FORM_TOPICS.items() if sentence.answers(name)}
+    for topic in TOPICS:
+        if topic not in covered and _GAPS[topic](q):
+            phrasings = QUESTIONS[topic].get(transcript.lang, QUESTIONS[topic]["en"])
+            return Followup(topic=topic, question=phrasings[seed % len(phrasings)])
+    return None
