@@ -151,6 +151,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.conversations_abandon_stale_everywhere",
         "schedule": 300.0,
     },
+    "qualify-missing-leads": {
+        "task": "leads.tasks.leads_qualify_missing_everywhere",
+        "schedule": 600.0,
+    },
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -1,7 +1,9 @@
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import OperationalError, connection
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from leads.models import Lead
@@ -11,15 +13,30 @@ from tenants.models import Workspace
 logger = logging.getLogger(__name__)
 
 
-@shared_task
-def conversations_abandon_stale_everywhere() -> int:
-    """Celery beat runs this every few minutes: one task per workspace, each in its schema."""
+# A lead whose conversation ended this long ago and is still unqualified lost its task (a
+# broker outage when it was queued): the sweep below queues it again.
+QUALIFY_SWEEP_AFTER = timedelta(minutes=5)
+QUALIFY_SWEEP_BATCH = 500
+
+
+def _in_each_workspace(task) -> int:
+    """Queue `task` once per workspace, from inside its schema, so the worker runs each in
+    that workspace (tenant-schemas-celery). For Celery beat's periodic jobs."""
     schemas = list(Workspace.objects.values_list("schema_name", flat=True))
     for schema_name in schemas:
         with schema_context(schema_name):
-            # Queued from inside the schema, so the worker runs it there (tenant-schemas-celery).
-            conversations_abandon_stale_in_workspace.delay()
+            task.delay()
     return len(schemas)
+
+
+@shared_task
+def conversations_abandon_stale_everywhere() -> int:
+    return _in_each_workspace(conversations_abandon_stale_in_workspace)
+
+
+@shared_task
+def leads_qualify_missing_everywhere() -> int:
+    return _in_each_workspace(leads_qualify_missing_in_workspace)
 
 
 @shared_task(acks_late=True)
@@ -46,3 +63,18 @@ def lead_qualify_task(lead_id: int) -> bool:
         return False
     lead_qualify(lead=lead)
     return True
+
+
+@shared_task(acks_late=True)
+def leads_qualify_missing_in_workspace() -> int:
+    """Queue again the qualification of leads whose conversation ended a while ago but that
+    were never qualified. Returns how many were queued."""
+    cutoff = timezone.now() - QUALIFY_SWEEP_AFTER
+    lead_ids = list(
+        Lead.objects.filter(qualified_at__isnull=True, conversations__ended_at__lt=cutoff)
+        .values_list("pk", flat=True)
+        .distinct()[:QUALIFY_SWEEP_BATCH]
+    )
+    for lead_id in lead_ids:
+        lead_qualify_task.delay(lead_id)
+    return len(lead_ids)
