@@ -97,6 +97,12 @@ class Lead(models.Model):
     # leads/qualification/stored.py).
     qualification_detail = models.JSONField(default=dict, blank=True)
 
+    # Who the lead is, in points (the workspace's scoring rules; leads/scoring/), and the order in
+    # which sales should call, which combines qualification and score (leads/prioritization.py).
+    # Both are stored so that the inbox reads them from an index, a million leads or not.
+    score = models.IntegerField(default=0)
+    priority = models.BigIntegerField(default=0)
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -107,6 +113,7 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["-created_at"], name="lead_newest_first"),
             models.Index(fields=["-last_activity_at", "-id"], name="lead_last_activity"),
+            models.Index(fields=["-priority", "-id"], name="lead_call_queue"),
         ]
 
     def __str__(self):
