@@ -41,6 +41,13 @@ class LeadFilterForm(forms.Form):
         error_messages={"invalid_choice": "Unknown status."},
     )
 
+    order = forms.ChoiceField(
+        label="Order",
+        choices=[("priority", "Call first"), ("activity", "Latest activity")],
+        required=False,
+        error_messages={"invalid_choice": "Unknown order."},
+    )
+
     def filters(self) -> dict:
         """The selector's arguments; a filter given an unknown value is left out."""
         self.is_valid()
@@ -49,6 +56,7 @@ class LeadFilterForm(forms.Form):
             "form_id": data["form"].pk if data.get("form") else None,
             "status": data.get("status") or None,
             "search": data.get("q", ""),
+            "order": data.get("order") or "priority",
         }
 
 

@@ -218,3 +218,118 @@ class LeadCorrection(models.Model):
 
     def __str__(self):
         return f"{self.field}: {self.old_value or '-'} -> {self.new_value or '-'}"
+
+
+class EventKind(models.TextChoices):
+    PAGE_VIEW = "page_view", "Page view"
+    EMAIL_OPEN = "email_open", "E-mail opened"
+    EMAIL_CLICK = "email_click", "E-mail clicked"
+
+
+class LeadEvent(models.Model):
+    """Something a visitor or lead did outside a conversation: a page view (embed.js) or an
+    e-mail opened or clicked (the events endpoint). Behaviour rules of the scoring read them;
+    a visitor's events get their lead once the visitor identifies."""
+
+    lead = models.ForeignKey(
+        Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    visitor_id = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(max_length=12, choices=EventKind.choices)
+    url = models.URLField(max_length=2000, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # What every behaviour rule asks: this lead's events of a kind, newest first.
+            models.Index(fields=["lead", "kind", "occurred_at"], name="lead_event_lead_kind"),
+            # Tying a visitor's earlier events to the lead they turned into.
+            models.Index(fields=["visitor_id"], name="lead_event_visitor"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.url}".strip()
+
+
+class RuleKind(models.TextChoices):
+    # Who the lead is.
+    JOB_TITLE_MATCHES = "job_title_matches", "Job title contains one of these words"
+    COMPANY_SIZE_AT_LEAST = "company_size_at_least", "Company has at least this many people"
+    EMAIL_FREE_WEBMAIL = "email_free_webmail", "E-mail is a free webmail address"
+    ANSWER_EQUALS = "answer_equals", "An answer equals"
+    HIDDEN_FIELD_EQUALS = "hidden_field_equals", "A hidden field equals"
+    # What the lead did.
+    VISITED_URL_CONTAINS = "visited_url_contains", "Visited a page whose address contains"
+    VISITED_PRICING = "visited_pricing", "Visited the pricing page"
+    VISITS_AT_LEAST_IN_DAYS = "visits_at_least_in_days", "Visited at least N pages in D days"
+    EMAIL_OPENED_AT_LEAST = "email_opened_at_least", "Opened at least N e-mails"
+    EMAIL_CLICKED = "email_clicked", "Clicked a link in an e-mail"
+
+
+BEHAVIOUR_RULE_KINDS = frozenset(
+    {
+        RuleKind.VISITED_URL_CONTAINS,
+        RuleKind.VISITED_PRICING,
+        RuleKind.VISITS_AT_LEAST_IN_DAYS,
+        RuleKind.EMAIL_OPENED_AT_LEAST,
+        RuleKind.EMAIL_CLICKED,
+    }
+)
+
+
+class ScoringRule(models.Model):
+    """One line of the workspace's scoring: a condition on the lead (its kind and params, see
+    leads/scoring.py) and the points it gives. Behaviour rules may decay: their points fade
+    linearly to 0 over `decay_days` after the latest matching event."""
+
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=30, choices=RuleKind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    points = models.IntegerField()
+    decay_days = models.PositiveIntegerField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class LeadScoreItem(models.Model):
+    """One line of a lead's score breakdown: which rule gave how many points, why, and when.
+    Rewritten for the lead at every rescore; Lead.score is their sum."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="score_items")
+    rule = models.ForeignKey(ScoringRule, on_delete=models.CASCADE, related_name="+")
+    points = models.IntegerField()
+    reason = models.CharField(max_length=300)
+    # The latest event a behaviour rule matched (what its decay counts from); null otherwise.
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-points", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "rule"], name="lead_score_item_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.points:+d} {self.reason}"
+
+
+class RescoreRun(models.Model):
+    """A rescore of every lead of the workspace after its rules changed, with its progress for
+    the scoring page."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Rescore {self.pk}: {self.done}/{self.total}"

@@ -32,11 +32,24 @@ from leads.qualification.transcripts import lead_transcript, lead_transcript_pre
 UTM_ORDER = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
+# The lead list's orders, each with the id last so that pages never overlap, and each the order
+# of one index: "priority" is the call queue (leads/prioritization.py), the default.
+LEAD_LIST_ORDERS = {
+    "priority": ("-priority", "-pk"),
+    "activity": ("-last_activity_at", "-pk"),
+}
+
+
 def lead_list(
-    *, form_id: int | None = None, status: str | None = None, search: str = ""
+    *,
+    form_id: int | None = None,
+    status: str | None = None,
+    search: str = "",
+    order: str = "priority",
 ) -> QuerySet[Lead]:
-    """Leads, latest activity first, each annotated with what its row shows: `latest_status`
-    and `utm_source` of its latest conversation, and `form_names` of every form it talked to.
+    """Leads in the call queue's order (or, with `order="activity"`, latest activity first),
+    each annotated with what its row shows: `latest_status` and `utm_source` of its latest
+    conversation, and `form_names` of every form it talked to.
 
     `form_id` keeps leads with a conversation of that form. `status` keeps leads whose latest
     conversation has it: a visitor who abandoned, came back and completed is not abandoned.
@@ -67,8 +80,7 @@ def lead_list(
             | Q(email__icontains=search)
             | Q(company__icontains=search)
         )
-    # The id breaks ties so that pages never overlap; both columns are in one index.
-    return leads.order_by("-last_activity_at", "-pk")
+    return leads.order_by(*LEAD_LIST_ORDERS[order])
 
 
 def lead_get(*, lead_id: int) -> Lead | None:

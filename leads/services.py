@@ -21,6 +21,7 @@ from leads.models import (
     Message,
     MessageRole,
 )
+from leads.prioritization import lead_priority_store
 from leads.qualification.base import (
     AUTHORITIES,
     BUDGET_STATUSES,
@@ -353,6 +354,8 @@ def lead_qualify(*, lead: Lead, engine: Engine | None = None) -> Lead:
         sql_min_buying_signals=workspace.sql_min_buying_signals,
         qualified_at=timezone.now(),
     )
+    # Its place in the call queue follows from what was just stored (and its current score).
+    lead_priority_store(lead=lead, weight=workspace.priority_score_weight)
     return lead
 
 
@@ -400,5 +403,7 @@ def lead_correct(*, lead: Lead, values: dict[str, str], corrected_by) -> list[Le
     if corrections:
         stored = {name: getattr(lead, name) for name in QUALIFICATION_FIELDS}
         fields = corrections_apply(stored, {c.field: c.new_value for c in corrections})
-        _lead_store(lead, fields, sql_min_buying_signals=workspace_current().sql_min_buying_signals)
+        workspace = workspace_current()
+        _lead_store(lead, fields, sql_min_buying_signals=workspace.sql_min_buying_signals)
+        lead_priority_store(lead=lead, weight=workspace.priority_score_weight)
     return corrections

@@ -6,7 +6,9 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from leads.models import Lead
+from leads.models import Lead, RescoreRun
+from leads.prioritization import leads_priority_refresh
+from leads.scoring.rescore import lead_rescore, leads_rescore
 from leads.services import conversations_abandon_stale, lead_qualify
 from tenants.models import Workspace
 
@@ -61,6 +63,8 @@ def lead_qualify_task(lead_id: int) -> bool:
     lead = Lead.objects.filter(pk=lead_id).first()
     if lead is None:  # deleted meanwhile, or an id of no lead of this workspace
         return False
+    # Scored first: the call queue's place, computed when qualifying, reads the score.
+    lead_rescore(lead=lead)
     lead_qualify(lead=lead)
     return True
 
@@ -78,3 +82,29 @@ def leads_qualify_missing_in_workspace() -> int:
     for lead_id in lead_ids:
         lead_qualify_task.delay(lead_id)
     return len(lead_ids)
+
+
+@shared_task(acks_late=True)
+def leads_priority_refresh_task() -> int:
+    """Recompute the call queue's order of every lead of the workspace it was queued from, set
+    based (leads.prioritization.leads_priority_refresh), after its weight setting changed."""
+    if connection.schema_name == get_public_schema_name():
+        logger.error("Refused to refresh priorities outside any workspace")
+        return 0
+    return leads_priority_refresh()
+
+
+@shared_task(acks_late=True)
+def leads_rescore_task(run_id: int) -> bool:
+    """Rescore every lead of the workspace after its rules changed (leads/scoring/rescore.py),
+    counting progress on the run. Queued from inside the workspace's schema, like the above."""
+    if connection.schema_name == get_public_schema_name():
+        logger.error("Refused to rescore outside any workspace")
+        return False
+    run = RescoreRun.objects.filter(pk=run_id, finished_at__isnull=True).first()
+    if run is None:
+        return False
+    leads_rescore(run=run)
+    # Scores moved: so does each lead's place in the call queue.
+    leads_priority_refresh()
+    return True

@@ -1,6 +1,6 @@
 """Leads in the dashboard, under /w/<workspace>/leads/ (members only)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from leads import views
 
@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.lead_list, name="lead_list"),
     path("<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("<int:lead_id>/corrections/", views.lead_correct, name="lead_correct"),
+    path("scoring/", include("leads.scoring.urls")),
     path("export/labelled.jsonl", views.lead_export_labelled, name="lead_export_labelled"),
 ]

@@ -10,10 +10,11 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from leads import selectors, services
+from leads import prioritization, selectors, services
 from leads.forms import LeadCorrectionForm, LeadFilterForm
 from leads.models import ConversationStatus, Lead
-from tenants.models import Role
+from leads.scoring.selectors import lead_score_breakdown
+from tenants.models import PriorityScoreWeight, Role
 from tenants.permissions import admin_required
 
 LEADS_PER_PAGE = 50
@@ -29,10 +30,15 @@ def lead_list(request):
     statuses = dict(ConversationStatus.choices)
     for lead in page:
         lead.latest_status_label = statuses.get(lead.latest_status, "")
+        lead.priority_reasons = prioritization.lead_priority_reasons(lead)
+    order = filters.pop("order")
     context = {
         "filter_form": filter_form,
         "filtering": any(filters.values()),
+        "order": order,
         "page": page,
+        "priority_rule": prioritization.PRIORITY_RULE,
+        "score_first": request.tenant.priority_score_weight == PriorityScoreWeight.SCORE_FIRST,
     }
     return render(request, "leads/lead_list.html", context)
 
@@ -51,6 +57,7 @@ def lead_detail(request, lead_id):
         "conversations": selectors.lead_conversations(lead=lead),
         "qualification": qualification,
         "evidence": qualification.evidence if qualification else [],
+        "score_items": lead_score_breakdown(lead=lead),
     }
     if request.membership.has_role(Role.ADMIN):
         context["correction_form"] = LeadCorrectionForm(

@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
+from leads.prioritization import PRIORITY_SCORE_WEIGHT_HELP
 from leads.qualification.engines import ENGINE_NAMES
 from tenants.models import Role, User, Workspace
 from tenants.services import workspace_slug_validate
@@ -109,8 +110,14 @@ class WorkspaceSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Workspace
-        fields = ["name", "qualification_engine", "sql_min_buying_signals"]
+        fields = [
+            "name",
+            "qualification_engine",
+            "sql_min_buying_signals",
+            "priority_score_weight",
+        ]
         help_texts = {
+            "priority_score_weight": PRIORITY_SCORE_WEIGHT_HELP,
             "sql_min_buying_signals": "Besides an identified need and a decision within the "
             "quarter, what makes a lead sales-qualified (SQL).",
         }

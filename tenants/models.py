@@ -110,6 +110,14 @@ def qualification_engine_validate(name: str) -> None:
         raise ValidationError(f"Unknown qualification engine {name!r}.")
 
 
+class PriorityScoreWeight(models.TextChoices):
+    """Where the score weighs in the call queue (leads/prioritization.py): always after status
+    and urgency; before or after BANT completeness."""
+
+    BANT_FIRST = "bant_first", "BANT completeness first, then the score"
+    SCORE_FIRST = "score_first", "The score first, then BANT completeness"
+
+
 class Workspace(TenantMixin):
     """A customer business; its forms and leads live in its own PostgreSQL schema."""
 
@@ -132,6 +140,13 @@ class Workspace(TenantMixin):
             (2, "Two: a confirmed budget and a decision maker"),
         ],
         default=1,
+    )
+    # The one knob on the call queue's order (leads/prioritization.py), bounded by its choices.
+    priority_score_weight = models.CharField(
+        "Score in the call queue",
+        max_length=12,
+        choices=PriorityScoreWeight.choices,
+        default=PriorityScoreWeight.BANT_FIRST,
     )
 
     # Deleting a workspace is an explicit, audited operation, never a cascade from a row.

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from leads.prioritization import PRIORITY_SCORE_WEIGHT_HELP
 from leads.selectors import workspace_overview
+from leads.tasks import leads_priority_refresh_task
 from tenants.forms import (
     InvitationForm,
     InvitationSignupForm,
@@ -296,13 +298,17 @@ def workspace_settings(request):
     form = WorkspaceSettingsForm(_posted(request), instance=request.tenant)
     if request.method == "POST":
         return _workspace_settings_save(request, form)
-    return render(request, "tenants/settings.html", {"form": form})
+    context = {"form": form, "priority_score_weight_help": PRIORITY_SCORE_WEIGHT_HELP}
+    return render(request, "tenants/settings.html", context)
 
 
 @admin_required
 def _workspace_settings_save(request, form):
     if form.is_valid():
         form.save()
+        if "priority_score_weight" in form.changed_data:
+            # Every lead's place in the call queue moves: one set-based UPDATE, by a worker.
+            transaction.on_commit(leads_priority_refresh_task.delay, robust=True)
         messages.success(request, "Settings saved.")
         return redirect("workspace_settings")
     return render(request, "tenants/settings.html", {"form": form}, status=400)

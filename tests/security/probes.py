@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 
 from forms_builder.models import Form, FormStatus, LeadField, Step, StepKind
 from forms_builder.services import form_publish
-from leads.models import Lead
+from leads.models import Lead, RuleKind, ScoringRule
 from leads.services import conversation_start, conversation_turn
 from tenants.models import Role, Workspace
 from tests.conversations import followups_answer
@@ -145,6 +145,19 @@ def _lead_id(workspace, route: str, made: dict) -> int:
         return conversation.lead_id
 
 
+def _rule_id(workspace, route: str, made: dict) -> int:
+    """A scoring rule named after its workspace, so that a page that shows it elsewhere gives
+    it away."""
+    _ids_past_other_workspaces(ScoringRule, workspace)
+    with schema_context(workspace.schema_name):
+        return ScoringRule.objects.create(
+            name=f"Rule of {workspace.name}",
+            kind=RuleKind.JOB_TITLE_MATCHES,
+            params={"words": [workspace.slug]},
+            points=10,
+        ).pk
+
+
 # A workspace URL with an object id in it needs an entry here: the suite then creates such an
 # object in workspace B and aims A's member at it. A maker receives the workspace, the route and
 # the values already made for the route's earlier parameters. Objects of a workspace's own
@@ -156,6 +169,7 @@ OBJECT_MAKERS = {
     "form_id": _form_id,
     "step_id": _step_id,
     "lead_id": _lead_id,
+    "rule_id": _rule_id,
 }
 
 

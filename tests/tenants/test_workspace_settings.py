@@ -11,6 +11,7 @@ def settings_data(**changes) -> dict:
         "name": "Alpha Corp",
         "qualification_engine": "offline",
         "sql_min_buying_signals": "1",
+        "priority_score_weight": "bant_first",
         **changes,
     }
 

@@ -1,0 +1,270 @@
+"""The call queue's order: whom sales should call first. The rule lives here and nowhere else;
+the leads page shows PRIORITY_RULE as written below, and each row says why the lead is where it is.
+
+In words, for a sales manager:
+
+1. Genuine prospects first: a disqualified lead (spam, student, job seeker, vendor, curious)
+   comes after every other, whatever its score.
+2. Sales-qualified leads (SQL) before marketing-qualified ones (MQL), and those before leads not
+   qualified yet.
+3. Within each of those, the most urgent first: a decision within 30 days, then this quarter,
+   then within a year, then timing unknown, and a project for later last.
+4. Then the most complete BANT first: how many of the four the visitor confirmed (a budget, the
+   decision maker, an identified need, a known timing).
+5. Then the highest score (the workspace's points for who the lead is and what they did).
+6. On a tie, the newest lead first.
+
+A workspace may swap 4 and 5 (the score before BANT completeness), never more: the score can
+reorder leads of the same status and urgency, but never lift a benchmarking CEO above an urgent,
+qualified buyer.
+
+A lead takes its place when it is first qualified, seconds after its first conversation ends
+(leads.services.lead_qualify); until then its priority is 0, the bottom of the queue.
+
+The rule is stored as one integer per lead, `Lead.priority`, so that the queue reads an index
+(`-priority, -id`) whatever the number of leads. Its decimal digits, most significant first:
+
+    priority = tier * 10^7 + urgency * 10^6 + within
+    tier     0 disqualified, 1 not qualified yet, 2 MQL, 3 SQL
+    urgency  0 later, 1 unknown, 2 within a year, 3 this quarter, 4 within 30 days
+    within   "bant_first" (default):  completeness * 10^5 + score slot
+             "score_first":           score slot * 10 + completeness
+    completeness  0 to 4 boxes confirmed
+    score slot    the score clamped to [SCORE_MIN, SCORE_MAX], plus -SCORE_MIN: 0 to 99,999
+
+So priority is between 0 and 34,999,994 (PRIORITY_MAX) and each part stays inside its own
+digits. The same tables of weights build both `lead_priority_compute` (one lead, in Python) and
+the SQL expression that `leads_priority_refresh` runs over many leads at once; a test checks
+that they agree.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    F,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest, Least
+
+from leads.models import (
+    Authority,
+    BudgetStatus,
+    Disqualification,
+    Lead,
+    Need,
+    QualificationStatus,
+    Timing,
+)
+from tenants.models import PriorityScoreWeight
+from tenants.selectors import workspace_current
+
+# The one knob a workspace has on the rule (Workspace.priority_score_weight), explained so.
+PRIORITY_SCORE_WEIGHT_HELP = (
+    "Among leads of the same status (SQL, MQL…) and the same urgency, which comes first: the "
+    "lead who confirmed more of budget, authority, need and timing, or the lead with the higher "
+    "score. Status and urgency always come before either."
+)
+
+
+PRIORITY_RULE = [
+    "Genuine prospects first: disqualified leads (spam, students, job seekers, vendors, the "
+    "merely curious) come last, whatever their score.",
+    "Sales-qualified leads (SQL) before marketing-qualified ones (MQL), then leads not "
+    "qualified yet.",
+    "Within each, the most urgent first: a decision within 30 days, this quarter, within a "
+    "year, timing unknown, and a project for later last.",
+    "Then the most complete BANT: how many of budget, decision maker, need and timing the "
+    "visitor confirmed.",
+    "Then the highest score.",
+    "On a tie, the newest lead first.",
+]
+PRIORITY_RULE_SCORE_FIRST = "This workspace puts the score before BANT completeness."
+
+# Status tiers. Disqualified is decided by the disqualification column too, so that a lead an
+# admin marked as a student ranks last even before its status is recomputed.
+TIER_DISQUALIFIED = 0
+TIER_BY_STATUS = {QualificationStatus.SQL: 3, QualificationStatus.MQL: 2, "": 1}
+
+# Urgency of the timing box; a blank box is unknown. "Later" is below "unknown": a visitor who
+# said their project is 18 months away told us they are not buying now.
+URGENCY_BY_TIMING = {
+    Timing.NOW: 4,
+    Timing.QUARTER: 3,
+    Timing.YEAR: 2,
+    Timing.UNKNOWN: 1,
+    "": 1,
+    Timing.LATER: 0,
+}
+
+# The four BANT boxes and the values that count as confirmed.
+BANT_CONFIRMED = {
+    "budget_status": [BudgetStatus.CONFIRMED],
+    "authority": [Authority.DECISION_MAKER],
+    "need": [Need.IDENTIFIED],
+    "timing": [Timing.NOW, Timing.QUARTER, Timing.YEAR, Timing.LATER],  # known, near or not
+}
+
+# Scores are points from the workspace's rules, in the tens or hundreds; outside this range they
+# count as the bound, so that the score never spills into the digits of completeness.
+SCORE_MIN = -10_000
+SCORE_MAX = 89_999
+SCORE_SLOT = SCORE_MAX - SCORE_MIN + 1  # 100,000
+
+TIER_UNIT = 10**7
+URGENCY_UNIT = 10**6
+COMPLETENESS_UNIT_BANT_FIRST = SCORE_SLOT  # completeness above the score
+SCORE_UNIT_SCORE_FIRST = 10  # score above completeness (0 to 4)
+
+PRIORITY_MAX = 3 * TIER_UNIT + 4 * URGENCY_UNIT + (SCORE_SLOT - 1) * SCORE_UNIT_SCORE_FIRST + 4
+
+
+def _within(completeness, score_slot, weight: str):
+    """How completeness and score share the six lowest digits; works on ints and expressions."""
+    if weight == PriorityScoreWeight.SCORE_FIRST:
+        return score_slot * SCORE_UNIT_SCORE_FIRST + completeness
+    return completeness * COMPLETENESS_UNIT_BANT_FIRST + score_slot
+
+
+def lead_priority_compute(
+    *,
+    qualification_status: str = "",
+    disqualification: str = "",
+    timing: str = "",
+    budget_status: str = "",
+    authority: str = "",
+    need: str = "",
+    score: int = 0,
+    weight: str = PriorityScoreWeight.BANT_FIRST,
+) -> int:
+    """The lead's place in the call queue (the higher, the sooner), from its columns."""
+    if qualification_status == QualificationStatus.DISQUALIFIED or disqualification:
+        tier = TIER_DISQUALIFIED
+    else:
+        tier = TIER_BY_STATUS.get(qualification_status, 1)
+    urgency = URGENCY_BY_TIMING.get(timing, 1)
+    boxes = {"budget_status": budget_status, "authority": authority, "need": need, "timing": timing}
+    completeness = sum(boxes[name] in confirmed for name, confirmed in BANT_CONFIRMED.items())
+    score_slot = min(max(score, SCORE_MIN), SCORE_MAX) - SCORE_MIN
+    return tier * TIER_UNIT + urgency * URGENCY_UNIT + _within(completeness, score_slot, weight)
+
+
+PRIORITY_COLUMNS = [
+    "qualification_status",
+    "disqualification",
+    "timing",
+    "budget_status",
+    "authority",
+    "need",
+    "score",
+]
+
+
+def lead_priority_of(lead: Lead, *, weight: str) -> int:
+    return lead_priority_compute(
+        **{name: getattr(lead, name) for name in PRIORITY_COLUMNS}, weight=weight
+    )
+
+
+def lead_priority_expression(*, weight: str = PriorityScoreWeight.BANT_FIRST):
+    """lead_priority_compute as one SQL expression over the lead's columns."""
+    integer = IntegerField()
+    tier = Case(
+        When(
+            Q(qualification_status=QualificationStatus.DISQUALIFIED) | ~Q(disqualification=""),
+            then=Value(TIER_DISQUALIFIED),
+        ),
+        *(
+            When(qualification_status=status, then=Value(value))
+            for status, value in TIER_BY_STATUS.items()
+        ),
+        default=Value(1),
+        output_field=integer,
+    )
+    urgency = Case(
+        *(When(timing=timing, then=Value(value)) for timing, value in URGENCY_BY_TIMING.items()),
+        default=Value(1),
+        output_field=integer,
+    )
+    completeness = sum(
+        (
+            Case(When(**{f"{name}__in": confirmed}, then=Value(1)), default=Value(0))
+            for name, confirmed in BANT_CONFIRMED.items()
+        ),
+        start=Value(0),
+    )
+    score_slot = Greatest(Least(F("score"), Value(SCORE_MAX)), Value(SCORE_MIN)) - Value(SCORE_MIN)
+    big = BigIntegerField()
+    return (
+        tier * Value(TIER_UNIT, output_field=big)
+        + urgency * Value(URGENCY_UNIT, output_field=big)
+        + _within(completeness, score_slot, weight)
+    )
+
+
+def _workspace_weight() -> str:
+    return workspace_current().priority_score_weight
+
+
+def leads_priority_refresh(*, lead_ids: Iterable[int] | None = None, weight: str = "") -> int:
+    """Recompute `priority` in the database, in one UPDATE, for the given leads or every lead
+    of the active workspace; rows already right are not written. Call it after anything that
+    changes the score or the workspace's weight. Returns how many leads changed."""
+    expression = lead_priority_expression(weight=weight or _workspace_weight())
+    leads = Lead.objects.all()
+    if lead_ids is not None:
+        leads = leads.filter(pk__in=list(lead_ids))
+    # Rows that keep their place are not written: a rescore of a million leads where a few
+    # moved rewrites those few (and their index entries) only.
+    return (
+        leads.alias(computed=expression).exclude(priority=F("computed")).update(priority=expression)
+    )
+
+
+def lead_priority_store(*, lead: Lead, weight: str = "") -> bool:
+    """Store the priority of a lead already in memory (and locked by the caller) when it
+    changed; says whether it wrote. Writing nothing when nothing changed keeps lead_qualify
+    idempotent down to its queries."""
+    priority = lead_priority_of(lead, weight=weight or _workspace_weight())
+    if priority == lead.priority:
+        return False
+    lead.priority = priority
+    lead.save(update_fields=["priority"])
+    return True
+
+
+# --- Why is this lead here? -------------------------------------------------------------------
+
+URGENCY_WORDS = {
+    Timing.NOW: "urgent (within 30 days)",
+    Timing.QUARTER: "urgent (this quarter)",
+    Timing.YEAR: "within a year",
+    Timing.LATER: "not before next year",
+}
+
+
+def lead_priority_reasons(lead: Lead) -> list[str]:
+    """The row's "why is this lead here?": status, urgency, BANT completeness and score, in the
+    order the rule weighs them, e.g. ["SQL", "urgent (this quarter)", "3/4 BANT", "45 points"]."""
+    if lead.qualification_status == QualificationStatus.DISQUALIFIED or lead.disqualification:
+        reason = (
+            Disqualification(lead.disqualification).label.lower() if lead.disqualification else ""
+        )
+        status = f"disqualified ({reason})" if reason else "disqualified"
+    elif lead.qualification_status:
+        status = QualificationStatus(lead.qualification_status).label
+    else:
+        status = "not qualified yet"
+    boxes = {name: getattr(lead, name) for name in BANT_CONFIRMED}
+    completeness = sum(boxes[name] in confirmed for name, confirmed in BANT_CONFIRMED.items())
+    points = "1 point" if lead.score == 1 else f"{lead.score} points"
+    return [
+        status,
+        URGENCY_WORDS.get(lead.timing, "timing unknown"),
+        f"{completeness}/4 BANT",
+        points,
+    ]
