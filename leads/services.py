@@ -47,6 +47,7 @@ from leads.qualification.transcripts import (
     lead_transcript_prefetch,
 )
 from tenants.selectors import workspace_current
+from tenants.transactions import on_commit_in_current_schema
 
 # A conversation with no turn for this long is abandoned (its answers are kept)...
 ABANDON_AFTER = timedelta(minutes=30)
@@ -216,7 +217,7 @@ def _conversation_end(conversation: Conversation, status: str, now) -> list[Mess
         from leads.tasks import lead_qualify_task
 
         lead_id = conversation.lead.pk
-        transaction.on_commit(lambda: lead_qualify_task.delay(lead_id), robust=True)
+        on_commit_in_current_schema(lambda: lead_qualify_task.delay(lead_id), robust=True)
     if status == ConversationStatus.COMPLETED:
         return [_say(conversation, definition["closing_message"])]
     return []

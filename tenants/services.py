@@ -21,6 +21,7 @@ from tenants.models import (
     Workspace,
 )
 from tenants.selectors import workspace_owner_count
+from tenants.transactions import on_commit_in_current_schema
 
 
 def workspace_slug_validate(slug: str) -> None:
@@ -89,7 +90,7 @@ def invitation_create(
     invitation = Invitation.objects.create(
         workspace=workspace, email=email, role=role, invited_by=invited_by.user
     )
-    transaction.on_commit(lambda: invitation_send.delay(invitation.pk))
+    on_commit_in_current_schema(lambda: invitation_send.delay(invitation.pk))
     return invitation
 
 

@@ -42,6 +42,7 @@ from tenants.services import (
     invitation_accept as invitation_accept_service,
 )
 from tenants.tokens import invitation_from_token
+from tenants.transactions import on_commit_in_current_schema
 
 
 def _login_account_key(group, request):
@@ -308,7 +309,7 @@ def _workspace_settings_save(request, form):
         form.save()
         if "priority_score_weight" in form.changed_data:
             # Every lead's place in the call queue moves: one set-based UPDATE, by a worker.
-            transaction.on_commit(leads_priority_refresh_task.delay, robust=True)
+            on_commit_in_current_schema(leads_priority_refresh_task.delay, robust=True)
         messages.success(request, "Settings saved.")
         return redirect("workspace_settings")
     return render(request, "tenants/settings.html", {"form": form}, status=400)

@@ -4,6 +4,7 @@ once the change is committed."""
 from django.db import transaction
 
 from leads.models import Lead, RescoreRun, ScoringRule
+from tenants.transactions import on_commit_in_current_schema
 
 
 def rescore_queue() -> RescoreRun:
@@ -12,7 +13,7 @@ def rescore_queue() -> RescoreRun:
     from leads.tasks import leads_rescore_task  # leads.tasks imports the services
 
     run = RescoreRun.objects.create(total=Lead.objects.count())
-    transaction.on_commit(lambda: leads_rescore_task.delay(run.pk), robust=True)
+    on_commit_in_current_schema(lambda: leads_rescore_task.delay(run.pk), robust=True)
     return run
 
 

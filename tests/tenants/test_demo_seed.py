@@ -50,6 +50,25 @@ def test_demo_workspace_has_a_published_form_per_language_and_sample_leads(clien
         assert client.get(f"/w/{DEMO_SLUG}/f/{form.slug}/").status_code == 200
 
 
+def test_demo_leads_are_qualified_and_queued_in_the_seed_order(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_seed")
+    workspace = Workspace.objects.get(slug=DEMO_SLUG)
+    with schema_context(workspace.schema_name):
+        queue = list(
+            Lead.objects.order_by("-priority", "-id").values_list("email", "qualification_status")
+        )
+    # The urgent manager with a budget first, the CEO benchmarking for later next, the student last.
+    assert queue == [
+        ("marie.dubois@northwind.example", "sql"),
+        ("ceo@bigcorp.example", "mql"),
+        ("lucas.martin@univ.example", "disqualified"),
+    ]
+
+
 def test_demo_seed_refuses_to_run_with_debug_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
