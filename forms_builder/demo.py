@@ -3,7 +3,7 @@ English and a French form, published, and visitors like the seed's Lead A and Le
 
 from forms_builder.models import Form, Language
 from forms_builder.services import form_create, form_publish, form_update
-from leads.services import conversation_start, conversation_turn
+from leads.services.conversations import conversation_start, conversation_turn
 
 OFFER = {
     Language.ENGLISH: "Parley qualifies inbound B2B leads with a conversational form and tells "

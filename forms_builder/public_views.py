@@ -15,7 +15,7 @@ from django_ratelimit.decorators import ratelimit
 
 from forms_builder.models import Form, FormStatus
 from leads.models import Conversation
-from leads.services import (
+from leads.services.conversations import (
     MAX_MESSAGE_LENGTH,
     ConversationClosed,
     conversation_is_resumable,

@@ -74,7 +74,7 @@ class Lead(models.Model):
     # so that the lead list sorts on an index rather than on an aggregate over conversations.
     last_activity_at = models.DateTimeField(default=timezone.now)
 
-    # What the latest qualification concluded (leads.services.lead_qualify), with an admin's
+    # What the latest qualification concluded (leads.services.leads.lead_qualify), with an admin's
     # corrections on top, as columns so that leads can be filtered and ordered on them. Blank
     # until the first qualification. The labels are FORMAT.md's (leads/qualification/base.py).
     qualification_status = models.CharField(

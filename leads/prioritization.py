@@ -19,7 +19,7 @@ reorder leads of the same status and urgency, but never lift a benchmarking CEO 
 qualified buyer.
 
 A lead takes its place when it is first qualified, seconds after its first conversation ends
-(leads.services.lead_qualify); until then its priority is 0, the bottom of the queue.
+(leads.services.leads.lead_qualify); until then its priority is 0, the bottom of the queue.
 
 The rule is stored as one integer per lead, `Lead.priority`, so that the queue reads an index
 (`-priority, -id`) whatever the number of leads. Its decimal digits, most significant first:

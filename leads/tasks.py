@@ -9,7 +9,8 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from leads.models import Lead, RescoreRun
 from leads.prioritization import leads_priority_refresh
 from leads.scoring.rescore import lead_rescore, leads_rescore
-from leads.services import conversations_abandon_stale, lead_qualify
+from leads.services.conversations import conversations_abandon_stale
+from leads.services.leads import lead_qualify
 from tenants.models import Workspace
 
 logger = logging.getLogger(__name__)

@@ -10,10 +10,11 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from leads import prioritization, selectors, services
+from leads import prioritization, selectors
 from leads.forms import LeadCorrectionForm, LeadFilterForm
 from leads.models import ConversationStatus, Lead
 from leads.scoring.selectors import lead_score_breakdown
+from leads.services import leads as lead_services
 from tenants.models import PriorityScoreWeight, Role
 from tenants.permissions import admin_required
 
@@ -61,7 +62,7 @@ def lead_detail(request, lead_id):
     }
     if request.membership.has_role(Role.ADMIN):
         context["correction_form"] = LeadCorrectionForm(
-            initial=services.lead_corrected_values(lead)
+            initial=lead_services.lead_corrected_values(lead)
         )
     return render(request, "leads/lead_detail.html", context)
 
@@ -83,7 +84,7 @@ def _lead_correct(request, lead):
         messages.error(request, "Choose one of the values offered for each box.")
         return redirect("lead_detail", lead_id=lead.pk)
     try:
-        corrections = services.lead_correct(
+        corrections = lead_services.lead_correct(
             lead=lead, values=form.cleaned_data, corrected_by=request.user
         )
     except ValidationError as error:

@@ -128,8 +128,9 @@ class Workspace(TenantMixin):
         validators=[RegexValidator(WORKSPACE_SLUG_PATTERN)],
     )
     created_at = models.DateTimeField(default=timezone.now)
-    # How leads are qualified (leads.services.lead_qualify): the engine, and how many of budget
-    # confirmed / decision maker an SQL needs besides a need and a near timing (FORMAT.md: 1).
+    # How leads are qualified (leads.services.leads.lead_qualify): the engine, and how many of
+    # budget confirmed / decision maker an SQL needs besides a need and a near timing
+    # (FORMAT.md: 1).
     qualification_engine = models.CharField(
         max_length=20, default="offline", validators=[qualification_engine_validate]
     )

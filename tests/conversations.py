@@ -2,7 +2,7 @@
 
 from leads.models import Conversation
 from leads.qualification.followups import followup_topic
-from leads.services import conversation_turn
+from leads.services.conversations import conversation_turn
 
 # What a visitor who has no more to say answers each discovery follow-up.
 NOTHING_MORE = "Nothing more to add"

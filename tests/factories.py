@@ -78,7 +78,7 @@ class StepFactory(factory.django.DjangoModelFactory):
 
 class LeadFactory(factory.django.DjangoModelFactory):
     """A lead with no conversation; create it while a workspace schema is active. Leads with
-    conversations come from the services (leads.services.conversation_start and _turn)."""
+    conversations come from leads.services.conversations (conversation_start, conversation_turn)."""
 
     class Meta:
         model = Lead

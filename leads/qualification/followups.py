@@ -1,9 +1,9 @@
 """Discovery follow-ups: the one question a seasoned sales person would still ask before letting
 the visitor go, chosen from what an engine concluded so far.
 
-A pure function of a Qualification and its Transcript; `leads.services.conversation_turn` asks
-the question once the form's own steps are done, and stores the answer under the step key
-`followup:<topic>`.
+A pure function of a Qualification and its Transcript;
+`leads.services.conversations.conversation_turn` asks the question once the form's own steps
+are done, and stores the answer under the step key `followup:<topic>`.
 """
 
 from collections.abc import Collection

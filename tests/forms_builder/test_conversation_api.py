@@ -154,7 +154,7 @@ def test_the_visitor_message_is_saved_even_when_what_follows_fails(
     def broken(*args, **kwargs):
         raise RuntimeError("the next-step logic failed")
 
-    monkeypatch.setattr("leads.services.answer_parse", broken)
+    monkeypatch.setattr("leads.services.conversations.answer_parse", broken)
     client.raise_request_exception = False
     response = turn(client, base, started["token"], "My words must survive")
 

@@ -12,7 +12,8 @@ from forms_builder.services import form_create, form_publish
 from leads.models import Conversation, ConversationStatus, Lead, MessageRole
 from leads.qualification.followups import MAX_FOLLOWUPS, QUESTIONS
 from leads.qualification.offline import OfflineEngine
-from leads.services import conversation_transcript, conversations_abandon_stale
+from leads.qualification.transcripts import conversation_transcript
+from leads.services.conversations import conversations_abandon_stale
 from tests.forms_builder.test_conversation_api import post, turn
 
 pytestmark = pytest.mark.django_db

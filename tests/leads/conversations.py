@@ -9,7 +9,11 @@ from django_tenants.utils import schema_context
 from forms_builder.models import LeadField, StepKind
 from forms_builder.services import form_create, form_publish, form_update, step_create
 from leads.models import Conversation, ConversationStatus
-from leads.services import conversation_start, conversation_turn, conversations_abandon_stale
+from leads.services.conversations import (
+    conversation_start,
+    conversation_turn,
+    conversations_abandon_stale,
+)
 
 OFFER = (
     "Formulaire conversationnel IA qui qualifie les leads entrants avant de les transmettre aux "

@@ -22,7 +22,7 @@ from leads.qualification.base import (
 )
 from leads.qualification.evaluation import conversation_errors, dataset_read
 from leads.qualification.stored import labels_from_fields
-from leads.services import lead_correct, lead_qualify
+from leads.services.leads import lead_correct, lead_qualify
 from tests.factories import LeadFactory
 from tests.leads.conversations import LEAD_A, LEAD_B, converse, discovery_form
 

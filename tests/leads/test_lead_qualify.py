@@ -14,7 +14,7 @@ from leads.models import Lead
 from leads.qualification.base import Qualification
 from leads.qualification.offline import OfflineEngine
 from leads.qualification.transcripts import company_size_headcount, lead_transcript
-from leads.services import lead_qualify
+from leads.services.leads import lead_qualify
 from leads.tasks import lead_qualify_task
 from tests.factories import LeadFactory
 from tests.leads.conversations import (

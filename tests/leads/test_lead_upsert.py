@@ -6,7 +6,7 @@ from django_tenants.utils import schema_context
 
 from forms_builder.services import form_create, form_publish
 from leads.models import Conversation, ConversationStatus, Lead
-from leads.services import (
+from leads.services.conversations import (
     conversation_start,
     conversation_turn,
     conversations_abandon_stale,

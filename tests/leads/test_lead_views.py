@@ -13,7 +13,11 @@ from django_tenants.utils import schema_context
 from forms_builder.models import StepKind
 from forms_builder.services import form_create, form_publish, step_create
 from leads.models import Conversation, ConversationStatus, Lead
-from leads.services import conversation_start, conversation_turn, conversations_abandon_stale
+from leads.services.conversations import (
+    conversation_start,
+    conversation_turn,
+    conversations_abandon_stale,
+)
 from tests.conversations import followups_answer
 from tests.factories import LeadFactory
 

@@ -17,7 +17,7 @@ from leads.prioritization import (
     lead_priority_of,
     leads_priority_refresh,
 )
-from leads.services import lead_correct
+from leads.services.leads import lead_correct
 from tenants.models import PriorityScoreWeight
 from tests.factories import LeadFactory
 from tests.leads.conversations import LEAD_A, LEAD_B, abandon, converse, discovery_form

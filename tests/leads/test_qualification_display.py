@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from leads.models import Lead
-from leads.services import lead_correct, lead_qualify
+from leads.services.leads import lead_correct, lead_qualify
 from leads.templatetags.evidence import mark_evidence
 from tests.leads.conversations import LEAD_B, converse, discovery_form
 

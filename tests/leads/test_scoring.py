@@ -24,7 +24,7 @@ from leads.models import (
 from leads.scoring import rescore
 from leads.scoring.rescore import lead_rescore, leads_rescore
 from leads.scoring.services import rescore_queue
-from leads.services import conversation_start
+from leads.services.conversations import conversation_start
 from leads.tasks import lead_qualify_task
 from tests.factories import LeadFactory, WorkspaceFactory
 from tests.leads.conversations import LEAD_A, LEAD_B, converse, discovery_form

@@ -6,7 +6,7 @@ from django_tenants.utils import schema_context
 
 from forms_builder.services import form_create, form_publish
 from leads.models import Conversation, ConversationStatus, Lead
-from leads.services import conversation_start, conversation_turn
+from leads.services.conversations import conversation_start, conversation_turn
 from leads.tasks import (
     conversations_abandon_stale_everywhere,
     leads_qualify_missing_everywhere,

@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 from forms_builder.models import Form, FormStatus, LeadField, Step, StepKind
 from forms_builder.services import form_publish
 from leads.models import Lead, RuleKind, ScoringRule
-from leads.services import conversation_start, conversation_turn
+from leads.services.conversations import conversation_start, conversation_turn
 from tenants.models import Role, Workspace
 from tests.conversations import followups_answer
 from tests.factories import FormFactory, InvitationFactory, MembershipFactory, StepFactory

@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 
 from forms_builder.services import form_create, form_publish
 from leads.models import Lead
-from leads.services import conversation_start, conversation_turn
+from leads.services.conversations import conversation_start, conversation_turn
 from tenants.models import Membership, SpareSchema, Workspace
 from tenants.services import workspace_create
 from tenants.spares import spare_schema_select, spare_schemas_fill

@@ -1,0 +1,2 @@
+"""Writes of the leads app, by sub-topic: `conversations` (the visitor's side: start, turns,
+end, abandon) and `leads` (create or update, qualify and correct a lead)."""

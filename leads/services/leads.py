@@ -1,0 +1,185 @@
+"""Writes about leads: create or update one from a conversation, qualify it and correct its
+qualification."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from forms_builder.models import LeadField
+from leads.models import (
+    Conversation,
+    Lead,
+    LeadCorrection,
+)
+from leads.prioritization import lead_priority_store
+from leads.qualification.base import (
+    AUTHORITIES,
+    BUDGET_STATUSES,
+    DISQUALIFICATION_REASONS,
+    NEEDS,
+    TIMING_BUCKETS,
+    Engine,
+    qualification_status,
+)
+from leads.qualification.engines import engine_get
+from leads.qualification.stored import (
+    CORRECTED_COLUMNS,
+    QUALIFICATION_FIELDS,
+    corrections_apply,
+    lead_fields_from_qualification,
+    status_from_fields,
+)
+from leads.qualification.transcripts import (
+    lead_transcript,
+    lead_transcript_prefetch,
+)
+from tenants.selectors import workspace_current
+
+
+def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
+    """The lead this conversation belongs to, created or updated from its contact answers.
+    Deduplicated by e-mail, case-insensitively; without any answer there is no lead."""
+    if not conversation.answers:
+        return conversation.lead
+    contact = {}
+    for step in conversation.form_version.definition["steps"]:
+        value = conversation.answers.get(step["key"])
+        if step["lead_field"] and value not in (None, ""):
+            contact[step["lead_field"]] = str(value)
+    email = contact.pop(LeadField.EMAIL, None)
+    lead = conversation.lead
+    if lead is None and email:
+        lead = (
+            Lead.objects.select_for_update()
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower=email.lower())
+            .first()
+        )
+    if lead is None:
+        lead = Lead(email=email or "")
+    elif email and not lead.email:
+        lead.email = email
+    for name, value in contact.items():
+        setattr(lead, name, value[:200])
+    if lead.pk is None or conversation.last_turn_at > lead.last_activity_at:
+        lead.last_activity_at = conversation.last_turn_at
+    lead.save()
+    return lead
+
+
+def _workspace_engine(workspace) -> tuple[Engine, str]:
+    """The workspace's engine, or the offline one when it cannot be made (OpenAI without a key);
+    the second value then says which engine was wanted."""
+    try:
+        return engine_get(workspace.qualification_engine), ""
+    except ValueError:
+        return engine_get("offline"), workspace.qualification_engine
+
+
+def _lead_corrections(lead: Lead) -> dict[str, str]:
+    """The latest corrected value of each field an admin corrected."""
+    return {c.field: c.new_value for c in lead.corrections.order_by("created_at", "pk")}
+
+
+def _lead_store(lead: Lead, fields: dict, *, sql_min_buying_signals: int, **also) -> bool:
+    """Store the boxes, the status they give and `also` on the lead, unless the boxes and status
+    are already there; says whether it wrote."""
+    fields = {
+        **fields,
+        "qualification_status": status_from_fields(
+            fields, sql_min_buying_signals=sql_min_buying_signals
+        ),
+    }
+    if all(getattr(lead, name) == value for name, value in fields.items()):
+        return False
+    fields.update(also)
+    for name, value in fields.items():
+        setattr(lead, name, value)
+    lead.save(update_fields=list(fields))
+    return True
+
+
+@transaction.atomic
+def lead_qualify(*, lead: Lead, engine: Engine | None = None) -> Lead:
+    """Qualify the lead from everything said in its conversations, with the workspace's engine
+    (or `engine`), and store the conclusion on the lead under the corrections admins made.
+
+    Idempotent: the same conversations give the same stored result, and a result equal to the
+    stored one is not written again (qualified_at then keeps the time of the first run)."""
+    lead = (
+        Lead.objects.select_for_update()
+        .prefetch_related(*lead_transcript_prefetch())
+        .get(pk=lead.pk)
+    )
+    transcript = lead_transcript(lead)
+    if transcript is None:  # nothing said yet: nothing to conclude
+        return lead
+    workspace = workspace_current()
+    wanted = ""
+    if engine is None:
+        engine, wanted = _workspace_engine(workspace)
+    q = engine.qualify(transcript)
+    if wanted and not q.fallback_from:
+        q.fallback_from, q.fallback_reason = wanted, "not configured on this server"
+    q.status = qualification_status(q, sql_min_buying_signals=workspace.sql_min_buying_signals)
+    fields = corrections_apply(lead_fields_from_qualification(q), _lead_corrections(lead))
+    _lead_store(
+        lead,
+        fields,
+        sql_min_buying_signals=workspace.sql_min_buying_signals,
+        qualified_at=timezone.now(),
+    )
+    # Its place in the call queue follows from what was just stored (and its current score).
+    lead_priority_store(lead=lead, weight=workspace.priority_score_weight)
+    return lead
+
+
+# What an admin may set each corrected field to: FORMAT.md's labels ("" is not disqualified).
+CORRECTION_VALUES = {
+    "budget": BUDGET_STATUSES,
+    "authority": AUTHORITIES,
+    "need": NEEDS,
+    "timing": TIMING_BUCKETS,
+    "disqualification": ("", *DISQUALIFICATION_REASONS),
+}
+
+
+def lead_corrected_values(lead: Lead) -> dict[str, str]:
+    """What each correctable field holds on the lead now (a blank box reads as unknown)."""
+    values = {box: getattr(lead, column) for box, column in CORRECTED_COLUMNS.items()}
+    return {
+        box: value or ("" if box == "disqualification" else "unknown")
+        for box, value in values.items()
+    }
+
+
+@transaction.atomic
+def lead_correct(*, lead: Lead, values: dict[str, str], corrected_by) -> list[LeadCorrection]:
+    """An admin's corrections of a lead's boxes (field -> label, see CORRECTION_VALUES): each
+    change is kept with who made it and when, and overrides the engine on the lead from now on.
+    Fields given their current value are left alone; returns the corrections made."""
+    for box, value in values.items():
+        if value not in CORRECTION_VALUES.get(box, ()):
+            raise ValidationError(f"{value!r} is not a value of {box!r}.", "invalid")
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    current = lead_corrected_values(lead)
+    corrections = LeadCorrection.objects.bulk_create(
+        LeadCorrection(
+            lead=lead,
+            field=box,
+            old_value=current[box],
+            new_value=value,
+            corrected_by=corrected_by,
+            corrected_by_email=corrected_by.email,
+        )
+        for box, value in values.items()
+        if value != current[box]
+    )
+    if corrections:
+        stored = {name: getattr(lead, name) for name in QUALIFICATION_FIELDS}
+        fields = corrections_apply(stored, {c.field: c.new_value for c in corrections})
+        workspace = workspace_current()
+        _lead_store(lead, fields, sql_min_buying_signals=workspace.sql_min_buying_signals)
+        lead_priority_store(lead=lead, weight=workspace.priority_score_weight)
+    return corrections
