@@ -52,6 +52,35 @@ class Timing(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+class Band(models.TextChoices):
+    """The call queue cut into service levels (leads/prioritization.py says which leads fall in
+    which band; the workspace sets how soon each must be called)."""
+
+    HOT = "hot", "Call within the hour"
+    TODAY = "today", "Call today"
+    NURTURE = "nurture", "Nurture"
+    AUTOMATED = "automated", "Automated"
+
+
+class Outcome(models.TextChoices):
+    """What sales made of a lead, in the order a deal goes; the lead shows the latest."""
+
+    CONTACTED = "contacted", "Contacted"
+    MEETING = "meeting", "Meeting booked"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class LostReason(models.TextChoices):
+    NO_BUDGET = "no_budget", "No budget"
+    COMPETITOR = "competitor", "Chose a competitor"
+    NO_DECISION = "no_decision", "No decision"
+    TIMING = "timing", "Not the right time"
+    UNREACHABLE = "unreachable", "Could not be reached"
+    NOT_A_FIT = "not_a_fit", "Not a fit"
+    OTHER = "other", "Other"
+
+
 class BudgetPeriod(models.TextChoices):
     ONCE = "once", "once"
     MONTH = "month", "a month"
@@ -103,6 +132,27 @@ class Lead(models.Model):
     score = models.IntegerField(default=0)
     priority = models.BigIntegerField(default=0)
 
+    # The service level the priority puts the lead in, since when, and when it must be called
+    # by (band_since plus the workspace's delay for the band; null for a band without one).
+    # Kept with the priority by leads/prioritization.py.
+    band = models.CharField(max_length=10, choices=Band.choices, default=Band.AUTOMATED)
+    band_since = models.DateTimeField(default=timezone.now)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    # When the lead was first reached (any outcome counts): the end of the speed-to-lead timer.
+    first_contacted_at = models.DateTimeField(null=True, blank=True)
+    # When the assignee (or the workspace) was told the lead is overdue; cleared with a new SLA.
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+
+    # The member who calls the lead.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", null=True, blank=True, **PERSON_IN_PUBLIC_SCHEMA
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+
+    # The latest outcome recorded (LeadOutcome keeps them all).
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -114,6 +164,14 @@ class Lead(models.Model):
             models.Index(fields=["-created_at"], name="lead_newest_first"),
             models.Index(fields=["-last_activity_at", "-id"], name="lead_last_activity"),
             models.Index(fields=["-priority", "-id"], name="lead_call_queue"),
+            # "My leads": one member's queue.
+            models.Index(fields=["assignee", "-priority", "-id"], name="lead_assignee_queue"),
+            # The overdue sweep and filter: leads still waiting for a first contact.
+            models.Index(
+                fields=["sla_due_at"],
+                condition=Q(first_contacted_at__isnull=True, sla_due_at__isnull=False),
+                name="lead_waiting_sla",
+            ),
         ]
 
     def __str__(self):
@@ -333,3 +391,56 @@ class RescoreRun(models.Model):
 
     def __str__(self):
         return f"Rescore {self.pk}: {self.done}/{self.total}"
+
+
+class LeadOutcome(models.Model):
+    """One outcome recorded on a lead, with who and when; never edited. The reports read them."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=10, choices=Outcome.choices)
+    # A won deal's amount, in the currency given.
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    lost_reason = models.CharField(max_length=12, choices=LostReason.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", null=True, **PERSON_IN_PUBLIC_SCHEMA
+    )
+    recorded_by_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["kind", "created_at"], name="lead_outcome_kind")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class ActivityKind(models.TextChoices):
+    ASSIGNED = "assigned", "Assigned"
+    UNASSIGNED = "unassigned", "Unassigned"
+    BAND_CHANGED = "band_changed", "Band changed"
+    HOT_ALERT = "hot_alert", "Hot lead alert sent"
+    OVERDUE_ALERT = "overdue_alert", "Overdue alert sent"
+
+
+class LeadActivity(models.Model):
+    """Something that happened to a lead on the sales side and has no record of its own
+    (conversations, events, corrections and outcomes do): for the lead's timeline."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=14, choices=ActivityKind.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", null=True, **PERSON_IN_PUBLIC_SCHEMA
+    )
+    actor_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["lead", "created_at"], name="lead_activity_lead")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.detail}".rstrip(": ")

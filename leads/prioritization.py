@@ -18,8 +18,21 @@ A workspace may swap 4 and 5 (the score before BANT completeness), never more: t
 reorder leads of the same status and urgency, but never lift a benchmarking CEO above an urgent,
 qualified buyer.
 
-A lead takes its place when it is first qualified, seconds after its first conversation ends
-(leads.services.leads.lead_qualify); until then its priority is 0, the bottom of the queue.
+A lead takes the place of a lead "not qualified yet" when it is created, and its real place
+when it is first qualified, seconds after its first conversation ends
+(leads.services.leads.lead_qualify).
+
+Bands: the queue is cut into four service levels, on status and urgency only (never on the
+score, so a rescore never moves a lead to another band):
+
+- Call within the hour: every SQL (an SQL always has a decision within the quarter).
+- Call today: MQL deciding within a year.
+- Nurture: the other MQL, and leads not qualified yet.
+- Automated: disqualified leads; no one calls them.
+
+Each band but the last has a delay set by the workspace (one hour, eight hours and three days
+by default, counted from when the lead entered the band): `Lead.sla_due_at`. A lead not
+contacted by then is overdue.
 
 The rule is stored as one integer per lead, `Lead.priority`, so that the queue reads an index
 (`-priority, -id`) whatever the number of leads. Its decimal digits, most significant first:
@@ -39,6 +52,7 @@ that they agree.
 """
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.db.models import (
     BigIntegerField,
@@ -50,9 +64,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Greatest, Least
+from django.db.models.lookups import GreaterThanOrEqual
+from django.utils import timezone
 
 from leads.models import (
     Authority,
+    Band,
     BudgetStatus,
     Disqualification,
     Lead,
@@ -206,6 +223,68 @@ def lead_priority_expression(*, weight: str = PriorityScoreWeight.BANT_FIRST):
     )
 
 
+# The lowest priority of each band, highest band first. The floors fall on the status and
+# urgency digits only.
+BAND_FLOORS = (
+    (Band.HOT, 3 * TIER_UNIT),
+    (Band.TODAY, 2 * TIER_UNIT + URGENCY_BY_TIMING[Timing.YEAR] * URGENCY_UNIT),
+    (Band.NURTURE, 1 * TIER_UNIT),
+    (Band.AUTOMATED, 0),
+)
+
+
+def band_of(priority: int) -> str:
+    return next(band for band, floor in BAND_FLOORS if priority >= floor)
+
+
+def band_priority_range(band: str) -> tuple[int, int | None]:
+    """The priorities of a band's leads, [low, high), high None for the top band: filtering on
+    them reads the call queue's index."""
+    ceiling = None
+    for name, floor in BAND_FLOORS:
+        if name == band:
+            return floor, ceiling
+        ceiling = floor
+    raise ValueError(f"Unknown band {band!r}.")
+
+
+def band_expression(priority, values: dict | None = None):
+    """band_of as SQL, over a priority expression; with `values` (band -> expression), the
+    band's value instead of its name."""
+    return Case(
+        *(
+            When(
+                GreaterThanOrEqual(priority, Value(floor)),
+                then=values[band] if values is not None else Value(band),
+            )
+            for band, floor in BAND_FLOORS
+        ),
+        output_field=None if values is not None else Lead._meta.get_field("band"),
+    )
+
+
+def band_sla(workspace, band: str) -> timedelta | None:
+    """How soon the workspace wants a lead of the band called; None for no service level."""
+    minutes = {
+        Band.HOT: workspace.sla_hot_minutes,
+        Band.TODAY: workspace.sla_today_minutes,
+        Band.NURTURE: workspace.sla_nurture_minutes,
+    }.get(band)
+    return timedelta(minutes=minutes) if minutes else None
+
+
+def lead_band_enter(lead: Lead, band: str, *, workspace, now: datetime | None = None) -> list[str]:
+    """Put the lead in `band` from `now`: a new service level, a new timer. Returns the fields
+    set, for the caller's save."""
+    now = now or timezone.now()
+    sla = band_sla(workspace, band)
+    lead.band = band
+    lead.band_since = now
+    lead.sla_due_at = now + sla if sla else None
+    lead.overdue_notified_at = None
+    return ["band", "band_since", "sla_due_at", "overdue_notified_at"]
+
+
 def _workspace_weight() -> str:
     return workspace_current().priority_score_weight
 
@@ -214,27 +293,62 @@ def leads_priority_refresh(*, lead_ids: Iterable[int] | None = None, weight: str
     """Recompute `priority` in the database, in one UPDATE, for the given leads or every lead
     of the active workspace; rows already right are not written. Call it after anything that
     changes the score or the workspace's weight. Returns how many leads changed."""
-    expression = lead_priority_expression(weight=weight or _workspace_weight())
+    workspace = workspace_current()
+    expression = lead_priority_expression(weight=weight or workspace.priority_score_weight)
     leads = Lead.objects.all()
     if lead_ids is not None:
         leads = leads.filter(pk__in=list(lead_ids))
+    leads = leads.alias(computed=expression).exclude(priority=F("computed"))
     # Rows that keep their place are not written: a rescore of a million leads where a few
-    # moved rewrites those few (and their index entries) only.
-    return (
-        leads.alias(computed=expression).exclude(priority=F("computed")).update(priority=expression)
+    # moved rewrites those few (and their index entries) only. A score never moves a lead to
+    # another band, so only leads never placed (priority 0) may change band here; they get
+    # a new timer as lead_band_enter gives it.
+    now = timezone.now()
+    band = band_expression(expression)
+    due_field = Lead._meta.get_field("sla_due_at")
+    due = band_expression(
+        expression,
+        values={
+            name: Value(now + band_sla(workspace, name), output_field=due_field)
+            if band_sla(workspace, name)
+            else Value(None, output_field=due_field)
+            for name, _ in BAND_FLOORS
+        },
+    )
+    band_changes = ~Q(band=band)
+    return leads.update(
+        priority=expression,
+        band=band,
+        band_since=Case(When(band_changes, then=Value(now)), default=F("band_since")),
+        sla_due_at=Case(When(band_changes, then=due), default=F("sla_due_at")),
+        overdue_notified_at=Case(
+            When(band_changes, then=Value(None)), default=F("overdue_notified_at")
+        ),
     )
 
 
-def lead_priority_store(*, lead: Lead, weight: str = "") -> bool:
-    """Store the priority of a lead already in memory (and locked by the caller) when it
-    changed; says whether it wrote. Writing nothing when nothing changed keeps lead_qualify
-    idempotent down to its queries."""
-    priority = lead_priority_of(lead, weight=weight or _workspace_weight())
+def lead_place(lead: Lead, *, workspace, now: datetime | None = None) -> tuple[list[str], str]:
+    """Set the lead's priority from its columns, and its band when the priority moved it to
+    another one; nothing is saved. Returns the fields changed and the band the lead entered
+    ("" when it stayed in its band)."""
+    priority = lead_priority_of(lead, weight=workspace.priority_score_weight)
     if priority == lead.priority:
-        return False
+        return [], ""
     lead.priority = priority
-    lead.save(update_fields=["priority"])
-    return True
+    band = band_of(priority)
+    if band == lead.band:
+        return ["priority"], ""
+    return ["priority", *lead_band_enter(lead, band, workspace=workspace, now=now)], band
+
+
+def lead_priority_store(*, lead: Lead, workspace=None) -> str:
+    """lead_place, saved, on a lead already in memory (and locked by the caller). Writes
+    nothing when nothing changed, which keeps lead_qualify idempotent down to its queries.
+    Returns the band the lead entered, "" when it stayed in its band."""
+    fields, entered = lead_place(lead, workspace=workspace or workspace_current())
+    if fields:
+        lead.save(update_fields=fields)
+    return entered
 
 
 # --- Why is this lead here? -------------------------------------------------------------------

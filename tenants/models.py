@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -148,6 +148,25 @@ class Workspace(TenantMixin):
         max_length=12,
         choices=PriorityScoreWeight.choices,
         default=PriorityScoreWeight.BANT_FIRST,
+    )
+    # How soon a lead of each band must be called (leads/prioritization.py); the automated
+    # band has no service level, and neither has nurture when its delay is left empty.
+    sla_hot_minutes = models.PositiveIntegerField(
+        "Call within the hour: call within (minutes)",
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(7 * 24 * 60)],
+    )
+    sla_today_minutes = models.PositiveIntegerField(
+        "Call today: call within (minutes)",
+        default=8 * 60,
+        validators=[MinValueValidator(5), MaxValueValidator(14 * 24 * 60)],
+    )
+    sla_nurture_minutes = models.PositiveIntegerField(
+        "Nurture: follow up within (minutes)",
+        null=True,
+        blank=True,
+        default=3 * 24 * 60,
+        validators=[MinValueValidator(60), MaxValueValidator(90 * 24 * 60)],
     )
 
     # Deleting a workspace is an explicit, audited operation, never a cascade from a row.

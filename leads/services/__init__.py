@@ -1,2 +1,3 @@
 """Writes of the leads app, by sub-topic: `conversations` (the visitor's side: start, turns,
-end, abandon) and `leads` (create or update, qualify and correct a lead)."""
+end, abandon), `leads` (create or update, qualify and correct a lead) and `sales` (assign a
+lead, record its outcomes)."""

@@ -12,7 +12,7 @@ from leads.models import (
     Lead,
     LeadCorrection,
 )
-from leads.prioritization import lead_priority_store
+from leads.prioritization import lead_place, lead_priority_store
 from leads.qualification.base import (
     AUTHORITIES,
     BUDGET_STATUSES,
@@ -58,6 +58,8 @@ def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
         )
     if lead is None:
         lead = Lead(email=email or "")
+        # In the queue from its first answer, as a lead not qualified yet, with its timer.
+        lead_place(lead, workspace=workspace_current())
     elif email and not lead.email:
         lead.email = email
     for name, value in contact.items():
@@ -131,7 +133,7 @@ def lead_qualify(*, lead: Lead, engine: Engine | None = None) -> Lead:
         qualified_at=timezone.now(),
     )
     # Its place in the call queue follows from what was just stored (and its current score).
-    lead_priority_store(lead=lead, weight=workspace.priority_score_weight)
+    lead_priority_store(lead=lead, workspace=workspace)
     return lead
 
 
@@ -181,5 +183,5 @@ def lead_correct(*, lead: Lead, values: dict[str, str], corrected_by) -> list[Le
         fields = corrections_apply(stored, {c.field: c.new_value for c in corrections})
         workspace = workspace_current()
         _lead_store(lead, fields, sql_min_buying_signals=workspace.sql_min_buying_signals)
-        lead_priority_store(lead=lead, weight=workspace.priority_score_weight)
+        lead_priority_store(lead=lead, workspace=workspace)
     return corrections

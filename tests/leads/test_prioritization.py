@@ -20,7 +20,7 @@ from leads.prioritization import (
 from leads.services.leads import lead_correct
 from tenants.models import PriorityScoreWeight
 from tests.factories import LeadFactory
-from tests.leads.conversations import LEAD_A, LEAD_B, abandon, converse, discovery_form
+from tests.leads.conversations import LEAD_A, LEAD_B
 
 pytestmark = pytest.mark.django_db
 
@@ -253,27 +253,6 @@ def test_refresh_in_one_workspace_leaves_the_other_alone(workspace_a, workspace_
 
 
 # --- Kept up to date --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def form(workspace_a):
-    return discovery_form(workspace_a)
-
-
-@pytest.fixture
-def pipeline(workspace_a, form, django_capture_on_commit_callbacks):
-    """Hold a conversation as a visitor does and let the worker (eager) qualify its lead."""
-
-    def talk(answers, *, finish=True):
-        # The worker runs the task in the schema it was queued from: keep the workspace's.
-        with schema_context(workspace_a.schema_name):
-            with django_capture_on_commit_callbacks(execute=True):
-                conversation = converse(workspace_a, form, answers, finish=finish)
-                if not finish:
-                    conversation = abandon(workspace_a, conversation)
-            return Lead.objects.get(pk=conversation.lead_id)
-
-    return talk
 
 
 def test_qualifying_a_lead_stores_its_priority(pipeline, workspace_a):

@@ -1,0 +1,93 @@
+"""Writes of the sales side: who calls a lead, and what came of the call."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from leads.models import ActivityKind, Lead, LeadActivity, LeadOutcome, LostReason, Outcome
+from tenants.models import Membership
+from tenants.selectors import workspace_current
+
+
+@transaction.atomic
+def lead_assign(*, lead: Lead, assignee, by) -> bool:
+    """Give the lead to `assignee`, a member of the workspace, or to no one (None); the change
+    goes on the lead's timeline. Says whether anything changed."""
+    if (
+        assignee is not None
+        and not Membership.objects.filter(user=assignee, workspace=workspace_current()).exists()
+    ):
+        raise ValidationError("Leads can only be assigned to members of this workspace.", "member")
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.assignee_id == (assignee.pk if assignee else None):
+        return False
+    now = timezone.now()
+    lead.assignee = assignee
+    lead.assigned_at = now if assignee else None
+    lead.save(update_fields=["assignee", "assigned_at"])
+    LeadActivity.objects.create(
+        lead=lead,
+        kind=ActivityKind.ASSIGNED if assignee else ActivityKind.UNASSIGNED,
+        detail=assignee.email if assignee else "",
+        actor=by,
+        actor_email=by.email if by else "",
+        created_at=now,
+    )
+    return True
+
+
+@transaction.atomic
+def lead_outcome_record(
+    *,
+    lead: Lead,
+    kind: str,
+    by,
+    amount: Decimal | None = None,
+    currency: str = "",
+    lost_reason: str = "",
+    note: str = "",
+) -> LeadOutcome:
+    """Record what came of a lead: contacted, meeting booked, won (with the amount) or lost
+    (with the reason). Any outcome means the lead was reached: the first one stops its
+    speed-to-lead timer."""
+    errors = {}
+    if kind not in Outcome.values:
+        errors["kind"] = "Choose contacted, meeting booked, won or lost."
+    if kind == Outcome.WON:
+        if amount is None or amount <= 0:
+            errors["amount"] = "A won deal needs its amount, above zero."
+        if len(currency) != 3 or not currency.isalpha():
+            errors["currency"] = "Give the currency as three letters, such as EUR."
+    elif amount is not None:
+        errors["amount"] = "Only a won deal has an amount."
+    if kind == Outcome.LOST and lost_reason not in LostReason.values:
+        errors["lost_reason"] = "Say why the deal was lost."
+    elif kind != Outcome.LOST and lost_reason:
+        errors["lost_reason"] = "Only a lost deal has a reason."
+    if len(note) > 500:
+        errors["note"] = "Keep the note under 500 characters."
+    if errors:
+        raise ValidationError(errors)
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    now = timezone.now()
+    outcome = LeadOutcome.objects.create(
+        lead=lead,
+        kind=kind,
+        amount=amount if kind == Outcome.WON else None,
+        currency=currency.upper() if kind == Outcome.WON else "",
+        lost_reason=lost_reason,
+        note=note.strip(),
+        recorded_by=by,
+        recorded_by_email=by.email if by else "",
+        created_at=now,
+    )
+    lead.outcome = kind
+    lead.outcome_at = now
+    fields = ["outcome", "outcome_at"]
+    if lead.first_contacted_at is None:
+        lead.first_contacted_at = now
+        fields.append("first_contacted_at")
+    lead.save(update_fields=fields)
+    return outcome

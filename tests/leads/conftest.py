@@ -1,0 +1,23 @@
+import pytest
+from django_tenants.utils import schema_context
+
+from leads.models import Lead
+from tests.leads.conversations import abandon, converse, discovery_form
+
+
+@pytest.fixture
+def pipeline(workspace_a, django_capture_on_commit_callbacks):
+    """Hold a conversation as a visitor does, on a discovery form of workspace A, and let the
+    worker (eager) qualify its lead; returns the lead."""
+    form = discovery_form(workspace_a)
+
+    def talk(answers, *, finish=True):
+        # The worker runs the task in the schema it was queued from: keep the workspace's.
+        with schema_context(workspace_a.schema_name):
+            with django_capture_on_commit_callbacks(execute=True):
+                conversation = converse(workspace_a, form, answers, finish=finish)
+                if not finish:
+                    conversation = abandon(workspace_a, conversation)
+            return Lead.objects.get(pk=conversation.lead_id)
+
+    return talk
