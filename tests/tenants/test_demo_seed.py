@@ -4,7 +4,9 @@ from django_tenants.utils import schema_context
 
 from forms_builder.demo import VISITORS
 from forms_builder.models import Form, FormStatus
-from leads.models import Conversation, ConversationStatus, Lead
+from leads.demo import NOT_PROSPECTS, PEOPLE
+from leads.models import Band, Conversation, ConversationStatus, Lead, LeadEvent, LeadOutcome
+from leads.sla import TimerState, lead_timer
 from tenants.management.commands.demo_seed import DEMO_OWNER, DEMO_PASSWORD, DEMO_SLUG
 from tenants.models import Membership, Role, Workspace
 
@@ -33,7 +35,7 @@ def test_demo_seed_can_run_again_without_duplicating_anything(settings):
     assert Membership.objects.get(workspace=workspace, user__email=DEMO_OWNER).role == Role.OWNER
     with schema_context(workspace.schema_name):
         assert Form.objects.count() == 2
-        assert Conversation.objects.count() == len(VISITORS)
+        assert Conversation.objects.count() == len(VISITORS) + len(PEOPLE) + len(NOT_PROSPECTS)
 
 
 def test_demo_workspace_has_a_published_form_per_language_and_sample_leads(client, settings):
@@ -61,12 +63,32 @@ def test_demo_leads_are_qualified_and_queued_in_the_seed_order(
         queue = list(
             Lead.objects.order_by("-priority", "-id").values_list("email", "qualification_status")
         )
-    # The urgent manager with a budget first, the CEO benchmarking for later next, the student last.
-    assert queue == [
-        ("marie.dubois@northwind.example", "sql"),
-        ("ceo@bigcorp.example", "mql"),
-        ("lucas.martin@univ.example", "disqualified"),
-    ]
+    # The urgent manager with a budget before the CEO benchmarking for later, the student after.
+    seed = [row for row in queue if row[0].endswith(("northwind.example", "bigcorp.example"))]
+    assert seed == [("marie.dubois@northwind.example", "sql"), ("ceo@bigcorp.example", "mql")]
+    assert queue.index(seed[1]) < queue.index(("lucas.martin@univ.example", "disqualified"))
+
+
+def test_the_demo_inbox_is_believable(settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_seed")
+    workspace = Workspace.objects.get(slug=DEMO_SLUG)
+    with schema_context(workspace.schema_name):
+        leads = list(Lead.objects.all())
+        timers = {lead_timer(lead).state for lead in leads}
+        outcomes = set(LeadOutcome.objects.values_list("kind", flat=True))
+        events = set(LeadEvent.objects.values_list("kind", flat=True))
+        scored = sum(lead.score > 0 for lead in leads)
+        assigned = sum(lead.assignee_id is not None for lead in leads)
+
+    # A few dozen leads in every band, some waiting, some overdue, some already called.
+    assert len(leads) >= 24
+    assert {lead.band for lead in leads} == set(Band.values)
+    assert {TimerState.WAITING, TimerState.OVERDUE, TimerState.MET} <= timers
+    assert outcomes == {"contacted", "meeting", "won", "lost"}
+    assert events == {"page_view", "email_open"}
+    assert scored >= len(leads) // 2 and assigned >= len(leads) // 2
 
 
 def test_demo_seed_refuses_to_run_with_debug_off(settings):

@@ -1,5 +1,5 @@
-"""Create (or refresh) the demo workspace that `./parley run` opens, with its demo forms and
-sample conversations, and print how to log in.
+"""Create (or refresh) the demo workspace that `./parley run` opens, with its demo forms, sample
+conversations and a believable inbox (leads/demo.py), and print how to log in.
 
 Idempotent: run it as often as you like. It refuses to run with DEBUG off, since it sets a
 well-known password.
@@ -11,6 +11,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from forms_builder.demo import demo_forms_seed
+from leads.demo import demo_inbox_seed
 from tenants.models import Membership, Role, User, Workspace
 from tenants.services import workspace_create
 
@@ -40,6 +41,9 @@ class Command(BaseCommand):
             )
             with schema_context(workspace.schema_name):
                 forms = demo_forms_seed()
+                demo_inbox_seed(
+                    forms={form.language: form for form in forms}, owner=owner, member=member
+                )
         base = settings.PARLEY_BASE_URL.rstrip("/")
         self.stdout.write(
             self.style.SUCCESS("\nParley is starting with a demo workspace.\n")
