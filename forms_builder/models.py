@@ -53,6 +53,7 @@ class LeadField(models.TextChoices):
     JOB_TITLE = "job_title", "Job title"
     COMPANY_SIZE = "company_size", "Company size"
     PHONE = "phone", "Phone"
+    COUNTRY = "country", "Country"
 
 
 # People live in the public schema, forms in each workspace's. Deleting a person must not make

@@ -97,6 +97,8 @@ class Lead(models.Model):
     job_title = models.CharField(max_length=200, blank=True)
     company_size = models.CharField(max_length=20, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # As the visitor wrote it (a contact step) or the host page gave it (a `country` hidden field).
+    country = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # The last turn of the lead's latest conversation, kept here by lead_upsert_from_conversation
@@ -316,12 +318,14 @@ class RuleKind(models.TextChoices):
     EMAIL_FREE_WEBMAIL = "email_free_webmail", "E-mail is a free webmail address"
     ANSWER_EQUALS = "answer_equals", "An answer equals"
     HIDDEN_FIELD_EQUALS = "hidden_field_equals", "A hidden field equals"
+    COUNTRY_IN = "country_in", "Country is one of"
     # What the lead did.
     VISITED_URL_CONTAINS = "visited_url_contains", "Visited a page whose address contains"
     VISITED_PRICING = "visited_pricing", "Visited the pricing page"
     VISITS_AT_LEAST_IN_DAYS = "visits_at_least_in_days", "Visited at least N pages in D days"
     EMAIL_OPENED_AT_LEAST = "email_opened_at_least", "Opened at least N e-mails"
     EMAIL_CLICKED = "email_clicked", "Clicked a link in an e-mail"
+    REPLIED_TO_STEP = "replied_to_step", "Answered a form step"
 
 
 BEHAVIOUR_RULE_KINDS = frozenset(
@@ -331,6 +335,7 @@ BEHAVIOUR_RULE_KINDS = frozenset(
         RuleKind.VISITS_AT_LEAST_IN_DAYS,
         RuleKind.EMAIL_OPENED_AT_LEAST,
         RuleKind.EMAIL_CLICKED,
+        RuleKind.REPLIED_TO_STEP,
     }
 )
 

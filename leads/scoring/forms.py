@@ -3,7 +3,18 @@ the rule's params."""
 
 from django import forms
 
+from forms_builder.models import FormStatus, Step
 from leads.models import BEHAVIOUR_RULE_KINDS, RuleKind, ScoringRule
+
+
+def form_steps() -> list[Step]:
+    """The steps a `replied_to_step` rule may name: those of the forms in use."""
+    return list(
+        Step.objects.exclude(form__status=FormStatus.ARCHIVED)
+        .select_related("form")
+        .order_by("form__name", "position", "pk")
+    )
+
 
 # The settings each kind needs: form field → key in ScoringRule.params.
 KIND_PARAMS = {
@@ -12,12 +23,17 @@ KIND_PARAMS = {
     RuleKind.EMAIL_FREE_WEBMAIL: [],
     RuleKind.ANSWER_EQUALS: ["field", "value"],
     RuleKind.HIDDEN_FIELD_EQUALS: ["field", "value"],
+    RuleKind.COUNTRY_IN: ["countries"],
     RuleKind.VISITED_URL_CONTAINS: ["text"],
     RuleKind.VISITED_PRICING: [],
     RuleKind.VISITS_AT_LEAST_IN_DAYS: ["visits", "days"],
     RuleKind.EMAIL_OPENED_AT_LEAST: ["count"],
     RuleKind.EMAIL_CLICKED: [],
+    RuleKind.REPLIED_TO_STEP: ["step"],
 }
+
+# Params given as a comma-separated list in the form.
+LIST_PARAMS = {"words", "countries"}
 
 MAX_POINTS = 1000
 
@@ -29,6 +45,14 @@ class ScoringRuleForm(forms.ModelForm):
         max_length=1000,
         help_text="Separated by commas; any of them, whole words, accents and case ignored.",
     )
+    countries = forms.CharField(
+        label="Countries",
+        required=False,
+        max_length=1000,
+        help_text="Separated by commas, as visitors write them (France, FR); accents and case "
+        "ignored.",
+    )
+    step = forms.ChoiceField(label="Form step", required=False)
     headcount = forms.IntegerField(label="At least (people)", required=False, min_value=1)
     field = forms.CharField(
         label="Field",
@@ -57,10 +81,16 @@ class ScoringRuleForm(forms.ModelForm):
         for name in self.param_fields:
             if name in params:
                 value = params[name]
-                self.initial[name] = ", ".join(value) if name == "words" else value
+                self.initial[name] = ", ".join(value) if name in LIST_PARAMS else value
         self.fields["points"].min_value = -MAX_POINTS
         self.fields["points"].max_value = MAX_POINTS
         self.fields["decay_days"].max_value = 3650
+        steps = form_steps()
+        self.step_prompts = {step.key: step.prompt for step in steps}
+        self.fields["step"].choices = [
+            ("", "Choose a step"),
+            *((step.key, f"{step.form.name}: {step.prompt}"[:200]) for step in steps),
+        ]
 
     @property
     def param_fields(self) -> set[str]:
@@ -74,13 +104,16 @@ class ScoringRuleForm(forms.ModelForm):
         params = {}
         for name in KIND_PARAMS[kind]:
             value = data.get(name)
-            if name == "words":
+            if name in LIST_PARAMS:
                 value = [w.strip() for w in (value or "").split(",") if w.strip()]
             elif isinstance(value, str):
                 value = value.strip()
             if value in (None, "", []):
                 self.add_error(name, "This kind of rule needs it.")
             params[name] = value
+        if kind == RuleKind.REPLIED_TO_STEP and params["step"]:
+            # The reason a lead's breakdown gives, readable without the step's key.
+            params["question"] = self.step_prompts[params["step"]][:200]
         if data.get("decay_days") and kind not in BEHAVIOUR_RULE_KINDS:
             self.add_error("decay_days", "Only behaviour rules fade over time.")
         self.instance.params = params

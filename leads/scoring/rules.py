@@ -4,8 +4,8 @@ rows for every rule at once, in the database.
 
 A rule's query is a queryset with four columns, aliased `score_lead`, `score_points`,
 `score_reason` and `score_at`. Who the lead is (firmographic kinds) is read from the lead's row
-and its conversations; what the lead did (behaviour kinds) from its LeadEvent rows, grouped by
-lead."""
+and its conversations; what the lead did (behaviour kinds) from its LeadEvent rows, or the
+conversations where it answered a step, grouped by lead."""
 
 import re
 import unicodedata
@@ -27,7 +27,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Concat, Greatest, Left, Lower, Round
+from django.db.models.functions import Cast, Concat, Greatest, Left, Lower, Round, Trim
 
 from forms_builder.models import LeadField
 from leads.models import Conversation, EventKind, Lead, LeadEvent, RuleKind, ScoringRule
@@ -184,17 +184,30 @@ def _hidden_field_equals(rule, leads, now):
     return _conversation_value_equals("hidden_fields", rule, leads)
 
 
+def _country_in(rule, leads, now):
+    countries = [text_fold(str(c)) for c in rule.params.get("countries") or []]
+    countries = [c for c in countries if c]
+    if not countries:
+        return leads.none()
+    matching = leads.annotate(score_country=Trim(_folded(F("country")))).filter(
+        score_country__in=countries
+    )
+    return _lead_rows(rule, matching, _reason("Country: ", F("country")))
+
+
 # --- What the lead did ----------------------------------------------------------------------
 
 
-def _event_rows(rule: ScoringRule, events: QuerySet, now, reason, *, at_least: int = 1):
+def _event_rows(
+    rule: ScoringRule, events: QuerySet, now, reason, *, at_least: int = 1, at="occurred_at"
+):
     """One row per lead among `events`' leads with at least `at_least` of them. Decaying
-    points fade linearly from the latest event: full when it just happened, none after
-    `decay_days`."""
+    points fade linearly from the latest event (its `at`): full when it just happened, none
+    after `decay_days`."""
     grouped = (
         events.order_by()
         .values(score_lead=F("lead"))
-        .annotate(score_count=Count("pk"), score_at=Max("occurred_at"))
+        .annotate(score_count=Count("pk"), score_at=Max(at))
         .filter(score_count__gte=at_least)
     )
     points = Value(rule.points)
@@ -251,12 +264,24 @@ def _email_clicked(rule, leads_filter, now):
     return _event_rows(rule, events, now, reason)
 
 
+def _replied_to_step(rule, leads_filter, now):
+    """Conversations are the events here: each one where the visitor answered the step, the
+    latest answer counting for decay."""
+    step = str(rule.params.get("step", "")).strip()
+    if not step:
+        return Conversation.objects.none()
+    answered = Conversation.objects.filter(leads_filter, answers__has_key=step)
+    question = str(rule.params.get("question") or step)
+    return _event_rows(rule, answered, now, _reason(f"Answered “{question}”"), at="last_turn_at")
+
+
 _FIRMOGRAPHIC = {
     RuleKind.JOB_TITLE_MATCHES: _job_title_matches,
     RuleKind.COMPANY_SIZE_AT_LEAST: _company_size_at_least,
     RuleKind.EMAIL_FREE_WEBMAIL: _email_free_webmail,
     RuleKind.ANSWER_EQUALS: _answer_equals,
     RuleKind.HIDDEN_FIELD_EQUALS: _hidden_field_equals,
+    RuleKind.COUNTRY_IN: _country_in,
 }
 _BEHAVIOUR = {
     RuleKind.VISITED_URL_CONTAINS: _visited_url_contains,
@@ -264,12 +289,14 @@ _BEHAVIOUR = {
     RuleKind.VISITS_AT_LEAST_IN_DAYS: _visits_at_least_in_days,
     RuleKind.EMAIL_OPENED_AT_LEAST: _email_opened_at_least,
     RuleKind.EMAIL_CLICKED: _email_clicked,
+    RuleKind.REPLIED_TO_STEP: _replied_to_step,
 }
 
 
 def rule_rows(rule: ScoringRule, *, lead_scope: Q, event_scope: Q, now) -> QuerySet:
     """The rule's rows (score_lead, score_points, score_reason, score_at) for the leads in
-    scope: `lead_scope` filters Lead, `event_scope` the same leads from LeadEvent."""
+    scope: `lead_scope` filters Lead, `event_scope` the same leads from LeadEvent (or from
+    Conversation: both name them `lead`)."""
     if rule.kind in _FIRMOGRAPHIC:
         return _FIRMOGRAPHIC[rule.kind](rule, Lead.objects.filter(lead_scope), now)
     if rule.kind in _BEHAVIOUR:

@@ -64,6 +64,9 @@ def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
         lead.email = email
     for name, value in contact.items():
         setattr(lead, name, value[:200])
+    hidden_country = str(conversation.hidden_fields.get(LeadField.COUNTRY) or "").strip()
+    if hidden_country and not lead.country:
+        lead.country = hidden_country[:200]
     if lead.pk is None or conversation.last_turn_at > lead.last_activity_at:
         lead.last_activity_at = conversation.last_turn_at
     lead.save()

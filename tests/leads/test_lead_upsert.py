@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from forms_builder.services import form_create, form_publish
+from forms_builder.models import StepKind
+from forms_builder.services import form_create, form_publish, form_update, step_create
 from leads.models import Conversation, ConversationStatus, Lead
 from leads.services.conversations import (
     conversation_start,
@@ -114,3 +115,26 @@ def test_a_visitor_coming_back_after_abandoning_carries_on(form):
 
     assert result.conversation.status == ConversationStatus.ACTIVE
     assert result.messages[0].text == "Which company are you with?"
+
+
+def test_a_country_step_fills_the_leads_country(in_workspace_a):
+    form = form_create(name="Contact")
+    step_create(form=form, kind=StepKind.SHORT_TEXT, prompt="Country?", lead_field="country")
+    form_publish(form=form)
+
+    conversation = talk(form, [*ANSWERS, "Belgique"])
+
+    assert conversation.lead.country == "Belgique"
+
+
+def test_a_country_hidden_field_fills_the_country_the_visitor_did_not_give(in_workspace_a):
+    form = form_create(name="Contact")
+    form_update(form=form, hidden_fields=["country"])
+    form_publish(form=form)
+
+    conversation = conversation_start(form=form, hidden_fields={"country": "FR"}).conversation
+    for text in ANSWERS:
+        conversation = conversation_turn(conversation=conversation, text=text).conversation
+    conversation = followups_answer(conversation)
+
+    assert conversation.lead.country == "FR"

@@ -130,6 +130,21 @@ def test_hidden_field_equals(in_a):
     assert scores(tagged, other) == [10, 0]
 
 
+def test_country_in_any_of_the_listed_countries_ignoring_case_and_accents(in_a):
+    only_rule(RuleKind.COUNTRY_IN, countries=["France", "Belgique", "CH"])
+    french, swiss, german, unknown = (
+        LeadFactory(country=" FRANCE "),
+        LeadFactory(country="ch"),
+        LeadFactory(country="Germany"),
+        LeadFactory(country=""),
+    )
+    belgian = LeadFactory(country="Bélgique")
+
+    assert scores(french, swiss, german, unknown, belgian) == [10, 10, 0, 0, 10]
+    item = LeadScoreItem.objects.get(lead=french)
+    assert item.reason == "Country:  FRANCE "
+
+
 # --- What the lead did ----------------------------------------------------------------------
 
 
@@ -183,6 +198,25 @@ def test_email_clicked(in_a):
     event(opened, EventKind.EMAIL_OPEN)
 
     assert scores(clicked, opened) == [10, 0]
+
+
+def test_replied_to_step_counts_the_conversations_that_answered_it(in_a):
+    only_rule(RuleKind.REPLIED_TO_STEP, step="plan0000001", question="Which plan?")
+    answered, skipped = LeadFactory(), LeadFactory()
+    conversation_of(answered, answers={"plan0000001": "Growth"})
+    conversation_of(skipped, answers={"other000001": "x"})
+
+    assert scores(answered, skipped) == [10, 0]
+    assert LeadScoreItem.objects.get(lead=answered).reason == "Answered “Which plan?”"
+
+
+def test_replied_to_step_fades_from_the_latest_answer(in_a):
+    only_rule(RuleKind.REPLIED_TO_STEP, points=20, decay_days=10, step="plan0000001")
+    lead = LeadFactory()
+    conversation = conversation_of(lead, answers={"plan0000001": "Growth"})
+    Conversation.objects.filter(pk=conversation.pk).update(last_turn_at=NOW - timedelta(days=5))
+
+    assert scores(lead) == [10]
 
 
 def test_events_of_no_lead_score_nobody(in_a):

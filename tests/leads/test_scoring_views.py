@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
+from forms_builder.services import form_create
 from leads.models import EventKind, Lead, LeadEvent, RescoreRun, RuleKind, ScoringRule
 from leads.scoring.rescore import leads_rescore
 from tests.factories import LeadFactory
@@ -227,3 +228,48 @@ def test_the_lead_page_takes_as_many_queries_for_1_or_4_score_lines(
         leads_rescore(lead_ids=[lead.pk])
         assert Lead.objects.get(pk=lead.pk).score == 50
     assert queries() == with_one
+
+
+def test_a_replied_to_step_rule_names_a_step_of_a_form_in_use(
+    admin_client_a, scoring_url, in_a, django_capture_on_commit_callbacks
+):
+    with in_a():
+        form = form_create(name="Demo request")
+        step = form.steps.order_by("position").first()
+
+    page = admin_client_a.get(scoring_url).content.decode()
+    assert f"Demo request: {step.prompt}" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_a.post(
+            f"{scoring_url}rules/new/",
+            rule_post(name="Told us their need", kind=RuleKind.REPLIED_TO_STEP, step=step.key),
+        )
+
+    assert response.status_code == 302
+    with in_a():
+        rule = ScoringRule.objects.get(name="Told us their need")
+    assert rule.params == {"step": step.key, "question": step.prompt}
+
+
+def test_a_step_that_is_not_offered_is_refused(admin_client_a, scoring_url, in_a):
+    response = admin_client_a.post(
+        f"{scoring_url}rules/new/",
+        rule_post(name="Ghost step", kind=RuleKind.REPLIED_TO_STEP, step="nosuchstep00"),
+    )
+
+    assert response.status_code == 400
+    with in_a():
+        assert not ScoringRule.objects.filter(name="Ghost step").exists()
+
+
+def test_a_country_rule_keeps_its_list(admin_client_a, scoring_url, in_a):
+    response = admin_client_a.post(
+        f"{scoring_url}rules/new/",
+        rule_post(name="Home market", kind=RuleKind.COUNTRY_IN, countries="France, FR, , Belgique"),
+    )
+
+    assert response.status_code == 302
+    with in_a():
+        assert ScoringRule.objects.get(name="Home market").params == {
+            "countries": ["France", "FR", "Belgique"]
+        }
