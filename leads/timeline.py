@@ -122,8 +122,9 @@ def _qualification_entries(lead: Lead) -> list[tuple[str, TimelineEntry]]:
     if lead.qualified_at is None or not lead.qualification_status:
         return []
     status = QualificationStatus(lead.qualification_status).label
-    engine = f"{lead.qualification_engine} {lead.qualification_engine_version}".strip()
-    detail = f"by the {engine} engine" if engine else ""
+    detail = f"by the {lead.qualification_engine} engine" if lead.qualification_engine else ""
+    if detail and lead.qualification_engine_version:
+        detail += f" (version {lead.qualification_engine_version})"
     return [("qualification", TimelineEntry(lead.qualified_at, "qualified", status, detail))]
 
 
