@@ -20,6 +20,7 @@ from leads.models import (
     Disqualification,
     Lead,
     LeadCorrection,
+    LeadOutcome,
     Message,
     Need,
     QualificationStatus,
@@ -326,3 +327,11 @@ def lead_opening_line(*, lead: Lead) -> str:
         disqualified=bool(lead.disqualification)
         or lead.qualification_status == QualificationStatus.DISQUALIFIED,
     )
+
+
+OUTCOMES_SHOWN = 20
+
+
+def lead_outcome_list(*, lead: Lead, limit: int = OUTCOMES_SHOWN) -> list[LeadOutcome]:
+    """The lead's latest outcomes, newest first, with who recorded them: one query."""
+    return list(LeadOutcome.objects.filter(lead=lead).order_by("-created_at", "-pk")[:limit])
