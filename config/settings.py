@@ -155,6 +155,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.leads_qualify_missing_everywhere",
         "schedule": 600.0,
     },
+    # Leads past their service level without a first call: e-mail their assignee (or the
+    # workspace's owners and admins) once per band.
+    "alert-overdue-leads": {
+        "task": "leads.tasks.leads_overdue_alert_everywhere",
+        "schedule": 300.0,
+    },
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -1,5 +1,8 @@
-"""Input of the lead pages: the filters of the lead list, read from the query string, and an
-admin's corrections of a lead's qualification."""
+"""Input of the lead pages: the filters of the lead list, read from the query string, an
+admin's corrections of a lead's qualification, and the sales side: who calls a lead and what
+came of it."""
+
+from collections.abc import Iterable
 
 from django import forms
 
@@ -9,9 +12,12 @@ from leads.models import (
     BudgetStatus,
     ConversationStatus,
     Disqualification,
+    LostReason,
     Need,
+    Outcome,
     Timing,
 )
+from tenants.models import Membership
 
 
 class LeadFilterForm(forms.Form):
@@ -71,4 +77,43 @@ class LeadCorrectionForm(forms.Form):
         label="Disqualified",
         choices=[("", "No: a genuine prospect"), *Disqualification.choices],
         required=False,
+    )
+
+
+class LeadAssignForm(forms.Form):
+    """Who calls the lead: one of the workspace's members, or nobody."""
+
+    assignee = forms.ChoiceField(
+        label="Assignee",
+        required=False,
+        error_messages={"invalid_choice": "Choose a member of this workspace, or nobody."},
+    )
+
+    def __init__(self, *args, members: Iterable[Membership], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.users = {str(membership.user_id): membership.user for membership in members}
+        self.fields["assignee"].choices = [
+            ("", "Nobody"),
+            *((user_id, user.display_name) for user_id, user in self.users.items()),
+        ]
+
+    def clean_assignee(self):
+        value = self.cleaned_data["assignee"]
+        return self.users[value] if value else None
+
+
+class LeadOutcomeForm(forms.Form):
+    """What came of a lead. Which fields go with which outcome is the service's rule
+    (leads.services.sales.lead_outcome_record); its errors come back on these fields."""
+
+    kind = forms.ChoiceField(label="Outcome", choices=Outcome.choices)
+    amount = forms.DecimalField(label="Amount won", required=False, max_digits=14, decimal_places=2)
+    currency = forms.CharField(
+        label="Currency", required=False, max_length=3, help_text="Three letters, such as EUR."
+    )
+    lost_reason = forms.ChoiceField(
+        label="Why it was lost", choices=[("", "—"), *LostReason.choices], required=False
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )

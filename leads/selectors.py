@@ -20,11 +20,13 @@ from leads.models import (
     Disqualification,
     Lead,
     LeadCorrection,
+    LeadOutcome,
     Message,
     Need,
     QualificationStatus,
     Timing,
 )
+from leads.qualification.opening import opening_line
 from leads.qualification.stored import QUALIFICATION_FIELDS, labels_from_fields
 from leads.qualification.transcripts import lead_transcript, lead_transcript_prefetch
 
@@ -176,11 +178,16 @@ BRIEF_LABELS = {
 }
 
 
+def money_words(amount, currency: str) -> str:
+    """An amount as sales read it: "6,000 EUR", "1,234.50 USD"."""
+    figure = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
+    return f"{figure} {currency}".strip()
+
+
 def _budget_words(status: str, amount, currency: str, period: str) -> str:
     words = BudgetStatus(status).label if status else BudgetStatus.UNKNOWN.label
     if amount is not None and currency:
-        figure = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
-        words += f": {figure} {currency}"
+        words += f": {money_words(amount, currency)}"
         if period and period != BudgetPeriod.ONCE:
             words += f" {BudgetPeriod(period).label}"
     return words
@@ -298,3 +305,33 @@ def workspace_overview(*, now=None) -> dict:
         total=Count("pk"), this_week=Count("pk", filter=Q(created_at__gte=week_ago))
     )
     return {"forms": forms, "leads": leads}
+
+
+def lead_language(*, lead: Lead) -> str:
+    """The language of the form of the lead's latest conversation ("en" without any): the one
+    to speak to the lead in. Reads the conversations lead_get prefetched."""
+    conversations = list(lead.conversations.all())
+    if not conversations:
+        return "en"
+    latest = max(conversations, key=lambda c: (c.started_at, c.pk))
+    return latest.form_version.definition.get("language") or "en"
+
+
+def lead_opening_line(*, lead: Lead) -> str:
+    """The suggested first sentence of the call (leads/qualification/opening.py)."""
+    return opening_line(
+        language=lead_language(lead=lead),
+        full_name=lead.full_name,
+        detail=lead.qualification_detail or {},
+        timing=lead.timing,
+        disqualified=bool(lead.disqualification)
+        or lead.qualification_status == QualificationStatus.DISQUALIFIED,
+    )
+
+
+OUTCOMES_SHOWN = 20
+
+
+def lead_outcome_list(*, lead: Lead, limit: int = OUTCOMES_SHOWN) -> list[LeadOutcome]:
+    """The lead's latest outcomes, newest first, with who recorded them: one query."""
+    return list(LeadOutcome.objects.filter(lead=lead).order_by("-created_at", "-pk")[:limit])

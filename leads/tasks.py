@@ -9,6 +9,11 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from leads.models import Lead, RescoreRun
 from leads.prioritization import leads_priority_refresh
 from leads.scoring.rescore import lead_rescore, leads_rescore
+from leads.services.alerts import (
+    lead_assigned_alert_send,
+    lead_hot_alert_send,
+    leads_overdue_alert,
+)
 from leads.services.conversations import conversations_abandon_stale
 from leads.services.leads import lead_qualify
 from tenants.models import Workspace
@@ -40,6 +45,11 @@ def conversations_abandon_stale_everywhere() -> int:
 @shared_task
 def leads_qualify_missing_everywhere() -> int:
     return _in_each_workspace(leads_qualify_missing_in_workspace)
+
+
+@shared_task
+def leads_overdue_alert_everywhere() -> int:
+    return _in_each_workspace(leads_overdue_alert_in_workspace)
 
 
 @shared_task(acks_late=True)
@@ -109,3 +119,47 @@ def leads_rescore_task(run_id: int) -> bool:
     # Scores moved: so does each lead's place in the call queue.
     leads_priority_refresh()
     return True
+
+
+def _outside_workspaces(what: str, *ids) -> bool:
+    """True (and logged) in the public schema, where a lead id names nothing."""
+    if connection.schema_name != get_public_schema_name():
+        return False
+    logger.error("Refused to %s outside any workspace %s", what, ids)
+    return True
+
+
+# E-mails: a mail server that fails is tried again, with back-off (SMTP errors are OSErrors).
+# Each send is idempotent or harmless twice (leads/services/alerts.py).
+MAIL_RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OSError, OperationalError),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 5,
+}
+
+
+@shared_task(**MAIL_RETRY)
+def lead_hot_alert_task(lead_id: int) -> bool:
+    """E-mail that the lead entered the top band; queued by lead_qualify and lead_correct from
+    inside the workspace's schema, so the id names a lead of that workspace only."""
+    if _outside_workspaces("send a hot-lead alert", lead_id):
+        return False
+    return lead_hot_alert_send(lead_id=lead_id)
+
+
+@shared_task(**MAIL_RETRY)
+def lead_assigned_alert_task(lead_id: int, assignee_id: int) -> bool:
+    if _outside_workspaces("send an assignment e-mail", lead_id):
+        return False
+    return lead_assigned_alert_send(lead_id=lead_id, assignee_id=assignee_id)
+
+
+@shared_task(acks_late=True)
+def leads_overdue_alert_in_workspace() -> int:
+    """The overdue sweep of one workspace (beat runs it everywhere every five minutes); a failed
+    run is simply done again by the next one, which finds the same leads still untold."""
+    if _outside_workspaces("sweep overdue leads"):
+        return 0
+    return leads_overdue_alert()

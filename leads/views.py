@@ -1,7 +1,8 @@
-"""Lead pages of the dashboard: every member reads them; admins correct a lead's qualification
-and export the corrected leads."""
+"""Lead pages of the dashboard: every member reads them, assigns leads and records outcomes;
+admins correct a lead's qualification and export the corrected leads."""
 
 import json
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,12 +12,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from leads import prioritization, selectors
-from leads.forms import LeadCorrectionForm, LeadFilterForm
+from leads.forms import LeadAssignForm, LeadCorrectionForm, LeadFilterForm, LeadOutcomeForm
 from leads.models import ConversationStatus, Lead
 from leads.scoring.selectors import lead_score_breakdown
 from leads.services import leads as lead_services
+from leads.services import sales as sales_services
+from leads.sla import lead_timer
+from leads.timeline import lead_timeline
 from tenants.models import PriorityScoreWeight, Role
 from tenants.permissions import admin_required
+from tenants.selectors import workspace_member_list
 
 LEADS_PER_PAGE = 50
 
@@ -52,33 +57,57 @@ def lead_detail(request, lead_id):
         raise Http404("No such lead.")
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    return _lead_page(request, lead)
+
+
+def _lead_page(request, lead, *, outcome_form=None, status=200):
+    """The lead page, for `lead` as lead_get returns it; `outcome_form` bound with its errors
+    when an outcome was refused."""
     qualification = selectors.lead_qualification(lead=lead)
+    members = list(workspace_member_list(workspace=request.tenant))
+    assignee = next((m.user for m in members if m.user_id == lead.assignee_id), None)
     context = {
         "lead": lead,
         "conversations": selectors.lead_conversations(lead=lead),
         "qualification": qualification,
         "evidence": qualification.evidence if qualification else [],
         "score_items": lead_score_breakdown(lead=lead),
+        "timer": lead_timer(lead),
+        "assignee": assignee,
+        "assign_form": LeadAssignForm(
+            members=members, initial={"assignee": lead.assignee_id or ""}
+        ),
+        "outcome_form": outcome_form or LeadOutcomeForm(),
+        "outcomes": selectors.lead_outcome_list(lead=lead),
+        "opening_line": selectors.lead_opening_line(lead=lead),
+        "timeline": lead_timeline(lead=lead),
     }
     if request.membership.has_role(Role.ADMIN):
         context["correction_form"] = LeadCorrectionForm(
             initial=lead_services.lead_corrected_values(lead)
         )
-    return render(request, "leads/lead_detail.html", context)
+    return render(request, "leads/lead_detail.html", context, status=status)
 
 
-def lead_correct(request, lead_id):
-    # As lead_detail: a lead of another workspace answers as a missing one, whatever the method.
-    lead = Lead.objects.filter(pk=lead_id).first()
-    if lead is None:
-        raise Http404("No such lead.")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return _lead_correct(request, lead)
+def lead_action(view):
+    """A POST on one lead, given the lead. It is looked up before the method is checked: a lead
+    of another workspace answers exactly as a missing one does, whatever the method."""
+
+    @wraps(view)
+    def wrapper(request, lead_id):
+        lead = Lead.objects.filter(pk=lead_id).first()
+        if lead is None:
+            raise Http404("No such lead.")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return view(request, lead)
+
+    return wrapper
 
 
+@lead_action
 @admin_required
-def _lead_correct(request, lead):
+def lead_correct(request, lead):
     form = LeadCorrectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the values offered for each box.")
@@ -96,6 +125,46 @@ def _lead_correct(request, lead):
         else:
             messages.info(request, "Nothing changed.")
     return redirect("lead_detail", lead_id=lead.pk)
+
+
+@lead_action
+def lead_assign(request, lead):
+    """Any member gives the lead to a member, or to nobody (an empty `assignee`)."""
+    form = LeadAssignForm(request.POST, members=workspace_member_list(workspace=request.tenant))
+    if not form.is_valid():
+        messages.error(request, form.errors["assignee"][0])
+        return redirect("lead_detail", lead_id=lead.pk)
+    assignee = form.cleaned_data["assignee"]
+    try:
+        changed = sales_services.lead_assign(lead=lead, assignee=assignee, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        if not changed:
+            messages.info(request, "Nothing changed.")
+        elif assignee is None:
+            messages.success(request, "Nobody has this lead now.")
+        else:
+            messages.success(request, f"Assigned to {assignee.display_name}.")
+    return redirect("lead_detail", lead_id=lead.pk)
+
+
+@lead_action
+def lead_outcome_record(request, lead):
+    """Any member records what came of the lead; a refused outcome shows the page again with
+    the errors on the form's fields."""
+    form = LeadOutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            outcome = sales_services.lead_outcome_record(
+                lead=lead, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Recorded: {outcome.get_kind_display().lower()}.")
+            return redirect("lead_detail", lead_id=lead.pk)
+    return _lead_page(request, selectors.lead_get(lead_id=lead.pk), outcome_form=form, status=400)
 
 
 @require_safe

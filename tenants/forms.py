@@ -97,6 +97,13 @@ class WorkspaceCreateForm(WorkspaceFieldsMixin):
     pass
 
 
+# A new delay is not applied backwards: a lead keeps the deadline it got on entering its band.
+SLA_HELP_TAIL = (
+    "counted from when the lead entered the band. A lead past it without a first call is "
+    "e-mailed to its assignee, or to owners and admins. Applies to leads entering the band "
+    "from now on."
+)
+
 ENGINE_LABELS = {"offline": "Offline (rules, French and English)", "openai": "OpenAI"}
 
 
@@ -115,8 +122,18 @@ class WorkspaceSettingsForm(forms.ModelForm):
             "qualification_engine",
             "sql_min_buying_signals",
             "priority_score_weight",
+            "sla_hot_minutes",
+            "sla_today_minutes",
+            "sla_nurture_minutes",
         ]
         help_texts = {
+            # Which leads each band holds is leads/prioritization.py's rule, in sales words.
+            "sla_hot_minutes": "Sales-qualified leads (SQL). From 5 minutes to 7 days; "
+            f"{SLA_HELP_TAIL}",
+            "sla_today_minutes": "Marketing-qualified leads deciding within a year. From 5 "
+            f"minutes to 14 days; {SLA_HELP_TAIL}",
+            "sla_nurture_minutes": "Other marketing-qualified leads and leads not qualified "
+            f"yet. From 60 minutes to 90 days, or empty for no deadline; {SLA_HELP_TAIL}",
             "priority_score_weight": PRIORITY_SCORE_WEIGHT_HELP,
             "sql_min_buying_signals": "Besides an identified need and a decision within the "
             "quarter, what makes a lead sales-qualified (SQL).",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from forms_builder.models import LeadField
 from leads.models import (
+    Band,
     Conversation,
     Lead,
     LeadCorrection,
@@ -34,6 +35,7 @@ from leads.qualification.transcripts import (
     lead_transcript,
     lead_transcript_prefetch,
 )
+from leads.services.alerts import lead_hot_alert_queue
 from tenants.selectors import workspace_current
 
 
@@ -136,8 +138,16 @@ def lead_qualify(*, lead: Lead, engine: Engine | None = None) -> Lead:
         qualified_at=timezone.now(),
     )
     # Its place in the call queue follows from what was just stored (and its current score).
-    lead_priority_store(lead=lead, workspace=workspace)
+    _lead_place_and_alert(lead, workspace)
     return lead
+
+
+def _lead_place_and_alert(lead: Lead, workspace) -> None:
+    """Store the lead's place in the call queue; a lead that just entered the top band is
+    announced by e-mail once this commits. Only an entry alerts: a lead qualified again that
+    stays hot is not announced twice."""
+    if lead_priority_store(lead=lead, workspace=workspace) == Band.HOT:
+        lead_hot_alert_queue(lead=lead)
 
 
 # What an admin may set each corrected field to: FORMAT.md's labels ("" is not disqualified).
@@ -186,5 +196,5 @@ def lead_correct(*, lead: Lead, values: dict[str, str], corrected_by) -> list[Le
         fields = corrections_apply(stored, {c.field: c.new_value for c in corrections})
         workspace = workspace_current()
         _lead_store(lead, fields, sql_min_buying_signals=workspace.sql_min_buying_signals)
-        lead_priority_store(lead=lead, workspace=workspace)
+        _lead_place_and_alert(lead, workspace)
     return corrections

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leads.models import ActivityKind, Lead, LeadActivity, LeadOutcome, LostReason, Outcome
+from leads.services.alerts import lead_assigned_alert_queue
 from tenants.models import Membership
 from tenants.selectors import workspace_current
 
@@ -35,6 +36,9 @@ def lead_assign(*, lead: Lead, assignee, by) -> bool:
         actor_email=by.email if by else "",
         created_at=now,
     )
+    # The new assignee hears of it by e-mail, unless they took the lead themselves.
+    if assignee is not None and (by is None or by.pk != assignee.pk):
+        lead_assigned_alert_queue(lead=lead, assignee=assignee)
     return True
 
 

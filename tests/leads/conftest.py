@@ -6,6 +6,12 @@ from tests.leads.conversations import abandon, converse, discovery_form
 
 
 @pytest.fixture
+def in_a(workspace_a):
+    """Run ORM code in workspace A's schema: `with in_a(): ...` (some files have their own)."""
+    return lambda: schema_context(workspace_a.schema_name)
+
+
+@pytest.fixture
 def pipeline(workspace_a, django_capture_on_commit_callbacks):
     """Hold a conversation as a visitor does, on a discovery form of workspace A, and let the
     worker (eager) qualify its lead; returns the lead."""

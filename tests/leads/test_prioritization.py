@@ -289,6 +289,9 @@ def test_changing_the_weight_setting_reorders_every_lead(
                 "qualification_engine": "offline",
                 "sql_min_buying_signals": "1",
                 "priority_score_weight": SCORE_FIRST,
+                "sla_hot_minutes": "60",
+                "sla_today_minutes": "480",
+                "sla_nurture_minutes": "4320",
             },
         )
 

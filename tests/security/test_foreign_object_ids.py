@@ -210,3 +210,56 @@ def test_role_held_in_b_gives_no_rights_in_a(client, workspace_a, workspace_b, b
     assert response.status_code == 403
     target.refresh_from_db()
     assert target.role == Role.MEMBER
+
+
+@pytest.fixture
+def b_lead(workspace_a, workspace_b):
+    """A lead of B, with an id that A does not hold."""
+    lead_id = OBJECT_MAKERS["lead_id"](workspace_b, "leads/<int:lead_id>/", {})
+    with schema_context(workspace_a.schema_name):
+        assert not Lead.objects.filter(pk=lead_id).exists()
+    return lead_id
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("assign", "member"),
+        ("assign", ""),
+        ("outcomes", {"kind": "contacted"}),
+        ("outcomes", {"kind": "won", "amount": "900", "currency": "EUR"}),
+    ],
+)
+def test_lead_of_b_cannot_be_assigned_or_given_an_outcome_from_a(
+    owner_client, member, action, data, workspace_a, b_lead, snapshot_b, mailoutbox
+):
+    """Valid input, which would change the lead if the view found it: B's lead stays as it is
+    and nobody is e-mailed."""
+    if action == "assign":
+        data = {"assignee": member.pk if data == "member" else ""}
+    before = snapshot_b()
+
+    response = owner_client.post(f"/w/{workspace_a.slug}/leads/{b_lead}/{action}/", data)
+    missing = owner_client.post(f"/w/{workspace_a.slug}/leads/{NEVER_USED_ID}/{action}/", data)
+
+    assert response.status_code == missing.status_code == 404
+    assert body_without_tokens(response) == body_without_tokens(missing)
+    assert snapshot_b() == before
+    assert mailoutbox == []
+
+
+def test_a_lead_of_a_cannot_be_given_to_a_member_of_b(
+    owner_client, workspace_a, outsider, mailoutbox
+):
+    with schema_context(workspace_a.schema_name):
+        lead = LeadFactory()
+
+    response = owner_client.post(
+        f"/w/{workspace_a.slug}/leads/{lead.pk}/assign/", {"assignee": outsider.pk}
+    )
+
+    assert response.status_code == 302
+    with schema_context(workspace_a.schema_name):
+        lead.refresh_from_db()
+    assert lead.assignee_id is None
+    assert mailoutbox == []

@@ -12,6 +12,9 @@ def settings_data(**changes) -> dict:
         "qualification_engine": "offline",
         "sql_min_buying_signals": "1",
         "priority_score_weight": "bant_first",
+        "sla_hot_minutes": "60",
+        "sla_today_minutes": "480",
+        "sla_nurture_minutes": "4320",
         **changes,
     }
 
@@ -107,6 +110,73 @@ def test_member_reads_how_leads_are_qualified(member_client, workspace_a):
 
     assert "Qualification engine: Offline" in page
     assert "Buying signals an SQL needs: One: a confirmed budget or a decision maker" in page
+
+
+# --- Service levels ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("manager", ["owner_client", "admin_client_a"])
+def test_owner_or_admin_sets_how_soon_each_band_must_be_called(request, manager, workspace_a):
+    client = request.getfixturevalue(manager)
+
+    response = client.post(
+        f"/w/{workspace_a.slug}/settings/",
+        settings_data(sla_hot_minutes="15", sla_today_minutes="240", sla_nurture_minutes=""),
+    )
+
+    assert response.status_code == 302
+    workspace_a.refresh_from_db()
+    assert (
+        workspace_a.sla_hot_minutes,
+        workspace_a.sla_today_minutes,
+        workspace_a.sla_nurture_minutes,
+    ) == (15, 240, None)
+
+
+def test_the_settings_form_explains_each_service_level(owner_client, workspace_a):
+    page = owner_client.get(f"/w/{workspace_a.slug}/settings/").content.decode()
+
+    assert 'name="sla_hot_minutes" value="60"' in page
+    assert "Sales-qualified leads (SQL). From 5 minutes to 7 days" in page
+    assert "or empty for no deadline" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("sla_hot_minutes", "4"),  # under five minutes: nobody can keep it
+        ("sla_hot_minutes", "-10"),
+        ("sla_hot_minutes", "an hour"),
+        ("sla_hot_minutes", ""),  # the top band always has a deadline
+        ("sla_hot_minutes", "10081"),  # over a week
+        ("sla_today_minutes", "0"),
+        ("sla_today_minutes", "99999999999999999999"),
+        ("sla_nurture_minutes", "30"),
+        ("sla_nurture_minutes", "1.5"),
+    ],
+)
+def test_a_service_level_out_of_bounds_is_a_field_error_and_nothing_changes(
+    owner_client, workspace_a, field, value
+):
+    response = owner_client.post(
+        f"/w/{workspace_a.slug}/settings/", settings_data(**{field: value})
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors.keys() == {field}
+    workspace_a.refresh_from_db()
+    assert (
+        workspace_a.sla_hot_minutes,
+        workspace_a.sla_today_minutes,
+        workspace_a.sla_nurture_minutes,
+    ) == (60, 480, 4320)
+
+
+def test_member_reads_the_service_levels(member_client, workspace_a):
+    page = member_client.get(f"/w/{workspace_a.slug}/settings/").content.decode()
+
+    assert "Call within the hour: first call within 60 minutes" in page
+    assert "Nurture: follow up within 4320 minutes" in page
 
 
 def test_dashboard_offers_inviting_teammates_to_admins_only(
