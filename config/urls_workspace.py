@@ -21,6 +21,12 @@ urlpatterns = [
     ),
     path("leave/", tenant_views.workspace_leave, name="workspace_leave"),
     path("settings/", tenant_views.workspace_settings, name="workspace_settings"),
+    path("settings/api-keys/", tenant_views.api_keys, name="api_keys"),
+    path(
+        "settings/api-keys/<int:api_key_id>/revoke/",
+        tenant_views.api_key_revoke_view,
+        name="api_key_revoke",
+    ),
     path("forms/", include("forms_builder.urls")),
     path("leads/", include("leads.urls")),
     # Public: published forms and their conversations, for visitors (no login).

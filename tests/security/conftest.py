@@ -62,6 +62,7 @@ def snapshot_b(workspace_b):
                 workspace_b.invitations.values_list("pk", "email", "role", "accepted_at"),
                 key=str,
             ),
+            "api_keys": list(workspace_b.api_keys.order_by("pk").values_list()),
             **forms,
         }
 
