@@ -3,6 +3,7 @@ Every view here is members-only unless marked `workspace_public`."""
 
 from django.urls import include, path
 
+from leads import public_views as leads_public_views
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -31,4 +32,6 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     # Public: published forms and their conversations, for visitors (no login).
     path("f/", include("forms_builder.public_urls")),
+    # Public: page views sent by embed.js from the customer's site (no login, no cookie).
+    path("track/", leads_public_views.track, name="track"),
 ]
