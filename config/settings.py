@@ -42,6 +42,8 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 TENANT_APPS = [
@@ -200,6 +202,26 @@ RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 RATELIMIT_VIEW = "tenants.views.rate_limited"
 # All visitors of one form together: high enough for a busy launch, low enough to stop a flood.
 PARLEY_RATE_PER_FORM = env.str("PARLEY_RATE_PER_FORM", default="6000/m")
+
+# --- REST API (/api/v1/) --------------------------------------------------------------------
+
+# Workspace API keys only (tenants/api_auth.py): no session, so no CSRF; JSON in and out, and
+# errors in one shape (config/api.py).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tenants.api_auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["tenants.api_auth.HasApiKeyScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["tenants.api_auth.ApiKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("PARLEY_API_RATE_PER_KEY", default="600/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Parley API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 # --- E-mail ---------------------------------------------------------------------------------
 

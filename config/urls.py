@@ -2,7 +2,7 @@
 routes, on workspace hosts too). Workspace pages are in config/urls_workspace.py."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from config.health import healthz
@@ -46,6 +46,7 @@ urlpatterns = [
     path("workspaces/", tenant_views.workspace_list, name="workspace_list"),
     path("workspaces/open/", tenant_views.workspace_open, name="workspace_open"),
     path("invitations/<str:token>/", tenant_views.invitation_accept, name="invitation_accept"),
+    path("api/v1/", include("config.urls_api")),
     # Last: any /w/<slug>/ path no workspace route answered (no such workspace, or no such page).
     re_path(r"^w/[^/]+/", tenant_views.workspace_path_unknown),
 ]

@@ -3,6 +3,7 @@ Every view here is members-only unless marked `workspace_public`."""
 
 from django.urls import include, path
 
+from leads import public_views as leads_public_views
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -21,8 +22,16 @@ urlpatterns = [
     ),
     path("leave/", tenant_views.workspace_leave, name="workspace_leave"),
     path("settings/", tenant_views.workspace_settings, name="workspace_settings"),
+    path("settings/api-keys/", tenant_views.api_keys, name="api_keys"),
+    path(
+        "settings/api-keys/<int:api_key_id>/revoke/",
+        tenant_views.api_key_revoke_view,
+        name="api_key_revoke",
+    ),
     path("forms/", include("forms_builder.urls")),
     path("leads/", include("leads.urls")),
     # Public: published forms and their conversations, for visitors (no login).
     path("f/", include("forms_builder.public_urls")),
+    # Public: page views sent by embed.js from the customer's site (no login, no cookie).
+    path("track/", leads_public_views.track, name="track"),
 ]

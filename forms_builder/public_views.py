@@ -60,7 +60,7 @@ def _published_form(form_slug: str) -> Form:
     )
 
 
-def _json_body(request) -> dict:
+def json_object_body(request) -> dict:
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -112,7 +112,7 @@ def conversation_create(request, form_slug):
     except Http404:
         return error_response(404, "form_not_found", "No published form at this address.")
     try:
-        body = _json_body(request)
+        body = json_object_body(request)
     except ValueError as error:
         return error_response(400, "invalid_json", str(error))
     if body.get("website"):  # the honeypot field people never see nor fill
@@ -167,7 +167,7 @@ def turn_create(request, form_slug, token):
     except Http404:
         return error_response(404, "conversation_not_found", "No such conversation.")
     try:
-        body = _json_body(request)
+        body = json_object_body(request)
     except ValueError as error:
         return error_response(400, "invalid_json", str(error))
     text = body.get("text", "")

@@ -219,6 +219,10 @@ class Conversation(models.Model):
         ordering = ["-started_at"]
         indexes = [
             models.Index(fields=["status", "last_turn_at"], name="conversation_activity"),
+            # Whose page view is this? (leads/services/events.py, at every tracked page view)
+            models.Index(
+                fields=["visitor_id"], condition=~Q(visitor_id=""), name="conversation_visitor"
+            ),
         ]
 
     def __str__(self):
@@ -297,6 +301,8 @@ class LeadEvent(models.Model):
     visitor_id = models.CharField(max_length=64, blank=True)
     kind = models.CharField(max_length=12, choices=EventKind.choices)
     url = models.URLField(max_length=2000, blank=True)
+    # Where a page view came from (the previous page, or another site).
+    referrer = models.URLField(max_length=2000, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

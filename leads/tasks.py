@@ -2,12 +2,12 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from leads.models import Lead, RescoreRun
-from leads.prioritization import leads_priority_refresh
+from leads.prioritization import lead_priority_store, leads_priority_refresh
 from leads.scoring.rescore import lead_rescore, leads_rescore
 from leads.services.alerts import (
     lead_assigned_alert_send,
@@ -25,6 +25,16 @@ logger = logging.getLogger(__name__)
 # broker outage when it was queued): the sweep below queues it again.
 QUALIFY_SWEEP_AFTER = timedelta(minutes=5)
 QUALIFY_SWEEP_BATCH = 500
+
+# A lead's own task meets a database that went away (a failover, a restart) by trying again
+# later, backing off up to five minutes, rather than losing the lead's update.
+RETRIED_ON_DATABASE_ERRORS = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 5,
+}
 
 
 def _in_each_workspace(task) -> int:
@@ -57,13 +67,7 @@ def conversations_abandon_stale_in_workspace() -> int:
     return conversations_abandon_stale()
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=5,
-)
+@shared_task(**RETRIED_ON_DATABASE_ERRORS)
 def lead_qualify_task(lead_id: int) -> bool:
     """Qualify a lead once one of its conversations completed or was abandoned. Queued from
     inside the workspace's schema, so the worker runs it there and the id can only name a lead
@@ -77,6 +81,23 @@ def lead_qualify_task(lead_id: int) -> bool:
     # Scored first: the call queue's place, computed when qualifying, reads the score.
     lead_rescore(lead=lead)
     lead_qualify(lead=lead)
+    return True
+
+
+@shared_task(**RETRIED_ON_DATABASE_ERRORS)
+def lead_rescore_task(lead_id: int) -> bool:
+    """Rescore a lead after a behaviour event came in (a tracked page view, an e-mail event),
+    and move it in the call queue accordingly. Queued from inside the workspace's schema, like
+    the qualification; re-running it is harmless."""
+    if connection.schema_name == get_public_schema_name():
+        logger.error("Refused to rescore lead %s outside any workspace", lead_id)
+        return False
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+        if lead is None:  # deleted meanwhile, or an id of no lead of this workspace
+            return False
+        lead_rescore(lead=lead)
+        lead_priority_store(lead=lead)
     return True
 
 

@@ -6,7 +6,7 @@ from django.utils.text import slugify
 
 from leads.prioritization import PRIORITY_SCORE_WEIGHT_HELP
 from leads.qualification.engines import ENGINE_NAMES
-from tenants.models import Role, User, Workspace
+from tenants.models import ApiScope, Role, User, Workspace
 from tenants.services import workspace_slug_validate
 
 
@@ -171,3 +171,16 @@ class InvitationSignupForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class ApiKeyCreateForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=100, help_text="Where the key is used, e.g. “Newsletter tool”."
+    )
+    scopes = forms.MultipleChoiceField(
+        label="Scopes",
+        choices=ApiScope.choices,
+        initial=[ApiScope.READ, ApiScope.WRITE],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Read lets the key read leads; write lets it send events.",
+    )

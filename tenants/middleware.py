@@ -6,6 +6,9 @@ Routing, in order:
 2. otherwise a path starting with /w/<slug>/ selects the workspace with that slug, which works on
    localhost with no DNS and keeps one session cookie for every workspace a person belongs to;
 3. anything else is served from the public schema (signup, login, the workspace list).
+
+The REST API (/api/...) is never routed: its API key alone names the workspace, on any host
+(tenants/api_auth.py), so its requests start in the public schema with the public URLconf.
 """
 
 import re
@@ -24,6 +27,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 
 from tenants.models import Domain, Membership, Workspace
 
+API_PATH = "/api/"
 WORKSPACE_PATH = re.compile(r"^/w/(?P<slug>[a-z][a-z0-9-]{1,38}[a-z0-9])/")
 
 
@@ -61,6 +65,8 @@ class WorkspaceRoutingMiddleware(TenantMainMiddleware):
         # workspace of the previous request.
         connection.set_schema_to_public()
         request.tenant = None
+        if request.path_info.startswith(API_PATH):
+            return None
         try:
             hostname = self.hostname_from_request(request)
         except DisallowedHost:

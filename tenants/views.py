@@ -14,7 +14,9 @@ from django_ratelimit.decorators import ratelimit
 from leads.prioritization import PRIORITY_SCORE_WEIGHT_HELP
 from leads.selectors import workspace_overview
 from leads.tasks import leads_priority_refresh_task
+from tenants.api_keys import api_key_create, api_key_list, api_key_revoke
 from tenants.forms import (
+    ApiKeyCreateForm,
     InvitationForm,
     InvitationSignupForm,
     RoleChangeForm,
@@ -23,7 +25,7 @@ from tenants.forms import (
     WorkspaceSettingsForm,
 )
 from tenants.middleware import workspace_path_prefix, workspace_urlconf
-from tenants.models import Invitation, Membership, User, Workspace
+from tenants.models import ApiKey, Invitation, Membership, User, Workspace
 from tenants.permissions import admin_required
 from tenants.selectors import (
     user_membership_list,
@@ -313,3 +315,47 @@ def _workspace_settings_save(request, form):
         messages.success(request, "Settings saved.")
         return redirect("workspace_settings")
     return render(request, "tenants/settings.html", {"form": form}, status=400)
+
+
+# --- API keys (admins only) -----------------------------------------------------------------
+
+
+def _render_api_keys(request, form, created=None, status=200):
+    context = {"api_keys": api_key_list(workspace=request.tenant), "form": form, "created": created}
+    response = render(request, "tenants/api_keys.html", context, status=status)
+    if created is not None:
+        # The page holds the full key, shown this once: no copy of it in any cache.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@admin_required
+def api_keys(request):
+    form = ApiKeyCreateForm(_posted(request))
+    if request.method != "POST":
+        return _render_api_keys(request, form)
+    if not form.is_valid():
+        return _render_api_keys(request, form, status=400)
+    created = api_key_create(
+        workspace=request.tenant,
+        name=form.cleaned_data["name"],
+        scopes=form.cleaned_data["scopes"],
+        created_by=request.user,
+    )
+    # Rendered, not redirected: the key is shown once, in this response, and kept nowhere.
+    return _render_api_keys(request, ApiKeyCreateForm(), created=created)
+
+
+def api_key_revoke_view(request, api_key_id):
+    # Looked up before the role is checked: another workspace's key answers as a missing one.
+    api_key = get_object_or_404(ApiKey, pk=api_key_id, workspace=request.tenant)
+    return _api_key_revoke(request, api_key)
+
+
+@admin_required
+def _api_key_revoke(request, api_key):
+    if request.method != "POST":  # the confirmation page
+        return render(request, "tenants/api_key_revoke.html", {"api_key": api_key})
+    api_key_revoke(api_key=api_key)
+    messages.success(request, f"The key “{api_key.name}” was revoked: it no longer works.")
+    return redirect("api_keys")

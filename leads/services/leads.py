@@ -36,6 +36,7 @@ from leads.qualification.transcripts import (
     lead_transcript_prefetch,
 )
 from leads.services.alerts import lead_hot_alert_queue
+from leads.services.events import visitor_events_claim
 from tenants.selectors import workspace_current
 
 
@@ -72,6 +73,10 @@ def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
     if lead.pk is None or conversation.last_turn_at > lead.last_activity_at:
         lead.last_activity_at = conversation.last_turn_at
     lead.save()
+    # The pages the visitor saw before saying who they are now count for the lead. No rescore
+    # is queued here: the conversation's end queues the lead's qualification, which rescores
+    # it first (leads.tasks.lead_qualify_task), after this is committed.
+    visitor_events_claim(visitor_id=conversation.visitor_id, lead=lead)
     return lead
 
 

@@ -6,6 +6,10 @@
  *  Hidden fields: data-hidden-NAME="value" on the script, or ?NAME=value on the page's URL.
  *  Events: Parley.on("started" | "step" | "completed", fn), also dispatched on window as
  *  "parley:started" and so on.
+ *  Page views: each page load is tracked for lead scoring (the page, its referrer and a
+ *  first-party visitor id kept in localStorage "parley:vid"), unless data-track="off".
+ *  Parley.track() tracks one more (a single-page app's route change), Parley.track(url) a given
+ *  address; it also works with data-track="off", e.g. once the visitor consented.
  */
 (function () {
   "use strict";
@@ -22,12 +26,43 @@
   function visitorId() {
     try {
       var id = window.localStorage.getItem("parley:vid");
-      if (!id) {
-        id = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : Date.now() + "-" + Math.random();
+      // What the tracking endpoint accepts; an id of an older embed.js is replaced.
+      if (!/^[A-Za-z0-9-]{8,64}$/.test(id || "")) {
+        id = (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+          : Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
         window.localStorage.setItem("parley:vid", id);
       }
       return id;
     } catch (e) { return ""; }
+  }
+
+  // Page views go to the form's workspace, at the form's address with its "f/<form>/" turned
+  // into "track/": /w/<workspace>/track/ on Parley's own host, /track/ on a workspace's host.
+  // Whichever way the form was reached, the view is routed the same way, to the same workspace.
+  var trackUrl = formUrl.origin + formUrl.pathname.replace(/f\/[^\/]+\/?$/, "") + "track/";
+  var lastTracked = "";
+
+  function track(url) {
+    var vid = visitorId();
+    if (!vid) return false;  // no storage, no id to tie the views to a lead later
+    var page = new URL(url || window.location.href, window.location.href);
+    if (page.href.length > 2000) page = new URL(page.origin + page.pathname);
+    var referrer = lastTracked || document.referrer;
+    lastTracked = page.href;
+    // A string body is sent as text/plain: a "simple" request, so no CORS preflight. The
+    // endpoint reads no cookie, and the beacon survives the page being left.
+    var body = JSON.stringify({
+      visitor_id: vid,
+      url: page.href.slice(0, 2000),
+      referrer: /^https?:/.test(referrer) ? referrer.slice(0, 2000) : ""
+    });
+    try {
+      if (navigator.sendBeacon && navigator.sendBeacon(trackUrl, body)) return true;
+    } catch (e) { /* refused (too big, blocked): try fetch */ }
+    try {
+      fetch(trackUrl, { method: "POST", body: body, keepalive: true, mode: "no-cors", credentials: "omit" });
+      return true;
+    } catch (e) { return false; }
   }
 
   // The chat's frame may be refused storage on this site: it hands its token here, to be
@@ -184,8 +219,15 @@
   window.Parley = {
     open: openOverlay,
     close: closeOverlay,
-    on: function (type, fn) { (handlers[type] = handlers[type] || []).push(fn); }
+    on: function (type, fn) { (handlers[type] = handlers[type] || []).push(fn); },
+    track: track
   };
+  // Once per page load and workspace, even if the snippet is pasted twice.
+  var tracked = window.__parleyTracked = window.__parleyTracked || {};
+  if (script.dataset.track !== "off" && !tracked[trackUrl]) {
+    tracked[trackUrl] = true;
+    track();
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

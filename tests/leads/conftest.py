@@ -17,11 +17,13 @@ def pipeline(workspace_a, django_capture_on_commit_callbacks):
     worker (eager) qualify its lead; returns the lead."""
     form = discovery_form(workspace_a)
 
-    def talk(answers, *, finish=True):
+    def talk(answers, *, finish=True, visitor_id=""):
         # The worker runs the task in the schema it was queued from: keep the workspace's.
         with schema_context(workspace_a.schema_name):
             with django_capture_on_commit_callbacks(execute=True):
-                conversation = converse(workspace_a, form, answers, finish=finish)
+                conversation = converse(
+                    workspace_a, form, answers, finish=finish, visitor_id=visitor_id
+                )
                 if not finish:
                     conversation = abandon(workspace_a, conversation)
             return Lead.objects.get(pk=conversation.lead_id)

@@ -68,11 +68,13 @@ def discovery_form(workspace):
         return form
 
 
-def converse(workspace, form, answers: list[str], *, finish: bool = True) -> Conversation:
+def converse(
+    workspace, form, answers: list[str], *, finish: bool = True, visitor_id: str = ""
+) -> Conversation:
     """Answer the form's steps; then, when `finish`, a discovery follow-up the runtime may add
     gets a short answer until the conversation is over."""
     with schema_context(workspace.schema_name):
-        conversation = conversation_start(form=form).conversation
+        conversation = conversation_start(form=form, visitor_id=visitor_id).conversation
         for text in answers:
             conversation = conversation_turn(conversation=conversation, text=text).conversation
         for _ in range(5 if finish else 0):

@@ -9,6 +9,7 @@ from leads.models import (
     Lead,
     LeadActivity,
     LeadCorrection,
+    LeadEvent,
     LeadOutcome,
     Message,
 )
@@ -61,6 +62,7 @@ def snapshot_b(workspace_b):
                 "lead_corrections": list(LeadCorrection.objects.order_by("pk").values_list()),
                 "lead_outcomes": list(LeadOutcome.objects.order_by("pk").values_list()),
                 "lead_activities": list(LeadActivity.objects.order_by("pk").values_list()),
+                "lead_events": list(LeadEvent.objects.order_by("pk").values_list()),
             }
         return {
             "workspace": (workspace_b.name, workspace_b.slug, workspace_b.schema_name),
@@ -71,6 +73,7 @@ def snapshot_b(workspace_b):
                 workspace_b.invitations.values_list("pk", "email", "role", "accepted_at"),
                 key=str,
             ),
+            "api_keys": list(workspace_b.api_keys.order_by("pk").values_list()),
             **forms,
         }
 

@@ -17,6 +17,7 @@ from forms_builder.models import Form, FormStatus, LeadField, Step, StepKind
 from forms_builder.services import form_publish
 from leads.models import Lead, RuleKind, ScoringRule
 from leads.services.conversations import conversation_start, conversation_turn
+from tenants.api_keys import api_key_create
 from tenants.models import Role, Workspace
 from tests.conversations import followups_answer
 from tests.factories import FormFactory, InvitationFactory, MembershipFactory, StepFactory
@@ -158,6 +159,14 @@ def _rule_id(workspace, route: str, made: dict) -> int:
         ).pk
 
 
+def _api_key_id(workspace, route: str, made: dict) -> int:
+    """A live key of the workspace, named after it. Keys live in the public schema, where ids
+    are unique across workspaces."""
+    return api_key_create(
+        workspace=workspace, name=f"Key of {workspace.name}", scopes=["read"], created_by=None
+    ).api_key.pk
+
+
 # A workspace URL with an object id in it needs an entry here: the suite then creates such an
 # object in workspace B and aims A's member at it. A maker receives the workspace, the route and
 # the values already made for the route's earlier parameters. Objects of a workspace's own
@@ -170,6 +179,7 @@ OBJECT_MAKERS = {
     "step_id": _step_id,
     "lead_id": _lead_id,
     "rule_id": _rule_id,
+    "api_key_id": _api_key_id,
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from forms_builder.services import form_create, form_publish
-from leads.models import Conversation, Message
+from leads.models import Conversation, Lead, LeadEvent, Message
 from tests.security.probes import PUBLIC_ROUTES
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,7 @@ def test_only_the_published_form_and_its_conversation_are_open_to_anyone():
         "f/<slug:form_slug>/conversations/",
         "f/<slug:form_slug>/conversations/<str:token>/",
         "f/<slug:form_slug>/conversations/<str:token>/turns/",
+        "track/",
     ]
 
 
@@ -101,3 +102,29 @@ def test_conversation_of_b_cannot_be_read_or_continued_under_the_address_of_a(
     assert b"Bravo" not in read.content + turn.content
     assert _conversations_of(workspace_b) == before
     assert _conversations_of(workspace_a) == [[], []]
+
+
+def test_a_page_view_sent_to_a_lands_in_a_even_for_a_visitor_of_b(client, workspace_a, workspace_b):
+    """The tracking address names the workspace; a visitor id known to B (a lead of B talked
+    from that browser) gives B nothing and A no lead of B."""
+    visitor = "shared-browser-0001"
+    form = _published_form(workspace_b, "Bravo")
+    with schema_context(workspace_b.schema_name):
+        conversation = Conversation.objects.create(
+            form=form, form_version=form.published_version, visitor_id=visitor
+        )
+        lead = Lead.objects.create(email="lead@bravo.example")
+        Conversation.objects.filter(pk=conversation.pk).update(lead=lead)
+        events_of_b = list(LeadEvent.objects.values_list())
+
+    response = client.post(
+        f"/w/{workspace_a.slug}/track/",
+        json.dumps({"visitor_id": visitor, "url": "https://www.example.com/pricing"}),
+        content_type="text/plain",
+    )
+
+    assert response.status_code == 204
+    with schema_context(workspace_a.schema_name):
+        assert list(LeadEvent.objects.values_list("visitor_id", "lead_id")) == [(visitor, None)]
+    with schema_context(workspace_b.schema_name):
+        assert list(LeadEvent.objects.values_list()) == events_of_b
