@@ -4,7 +4,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from forms_builder.models import Form, FormVersion, Step
-from leads.models import Conversation, Lead, LeadCorrection, Message
+from leads.models import Conversation, Lead, LeadActivity, LeadCorrection, Message
 from tenants.models import Role
 from tests.factories import InvitationFactory, MembershipFactory
 from tests.security.probes import route_fill, route_values
@@ -52,6 +52,7 @@ def snapshot_b(workspace_b):
                 "conversations": list(Conversation.objects.order_by("pk").values_list()),
                 "messages": list(Message.objects.order_by("pk").values_list()),
                 "lead_corrections": list(LeadCorrection.objects.order_by("pk").values_list()),
+                "lead_activities": list(LeadActivity.objects.order_by("pk").values_list()),
             }
         return {
             "workspace": (workspace_b.name, workspace_b.slug, workspace_b.schema_name),
