@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -17,6 +15,7 @@ from forms_builder.services import form_create, form_publish
 from leads.models import Band, Conversation, ConversationStatus, Lead, QualificationStatus
 from leads.prioritization import band_priority_range
 from tests.factories import LeadFactory
+from tests.queries import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -394,13 +393,6 @@ def leads_with_everything(count: int, form, people) -> None:
             outcome="contacted",
         )
         Conversation.objects.create(form=form, form_version=form.published_version, lead=lead)
-
-
-def queries_of(client, url) -> int:
-    client.get(url)  # warm up: the first request of a test may fill caches
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
 
 
 def test_a_page_of_fifty_leads_takes_the_queries_of_a_page_of_three(

@@ -6,8 +6,6 @@ escape what visitors wrote, and their query counts."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -21,6 +19,7 @@ from leads.services.conversations import (
 )
 from tests.conversations import followups_answer
 from tests.factories import LeadFactory
+from tests.queries import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -386,13 +385,6 @@ def test_outsider_gets_404_on_both_pages(outsider_client, leads_url, ada):
 
 
 # --- Query counts ----------------------------------------------------------------------------
-
-
-def queries_of(client, url) -> int:
-    client.get(url)  # warm up: the first request of a test may fill caches
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
 
 
 def test_list_query_count_does_not_grow_with_the_leads(
