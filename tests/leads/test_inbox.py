@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from forms_builder.services import form_create, form_publish
 from leads.models import Band, Conversation, ConversationStatus, Lead, QualificationStatus
 from leads.prioritization import band_priority_range
+from leads.selectors import lead_inbox_page
 from tests.factories import LeadFactory
 from tests.queries import queries_of
 
@@ -412,3 +413,25 @@ def test_a_page_of_fifty_leads_takes_the_queries_of_a_page_of_three(
         page = inbox()
     assert len(names(page)) == 50
     assert owner.email in page and "Pricing" in page
+
+
+def test_a_page_of_rows_comes_in_one_query(in_a, member, admin, django_assert_num_queries):
+    form = form_create(name="Contact sales")
+    form_publish(form=form)
+    leads_with_everything(5, form, [member, admin])
+
+    with django_assert_num_queries(1):
+        page = lead_inbox_page(filters={}, size=50)
+
+    assert {row.assignee_email for row in page.rows} == {member.email, admin.email}
+    assert all(row.lead.form_names == ["Contact sales"] for row in page.rows)
+
+
+def test_an_assignee_whose_account_is_gone_reads_as_nobody(in_a, inbox):
+    # The link to a person has no database constraint (people live in the public schema).
+    lead_in(Band.HOT, "Ada Lovelace", assignee_id=2_000_000_000)
+
+    page = lead_inbox_page(filters={})
+
+    assert page.rows[0].assignee_email == ""
+    assert "Ada Lovelace" in inbox()
