@@ -147,7 +147,11 @@ def _day_start(day: date | None, days_after: int = 0) -> datetime | None:
     """Midnight of `day` (plus `days_after` days) in the current time zone."""
     if day is None:
         return None
-    return timezone.make_aware(datetime.combine(day + timedelta(days=days_after), time.min))
+    try:
+        day += timedelta(days=days_after)
+    except OverflowError:  # the day after 9999-12-31: no bound at all
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class LeadIdsField(forms.Field):

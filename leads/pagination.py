@@ -102,8 +102,8 @@ def _load(value):
         if moment.tzinfo is None:
             raise ValueError("naive datetime")
         return moment
-    # bool is an int to Python, not a key to us.
-    if isinstance(value, int) and not isinstance(value, bool):
+    # bool is an int to Python, not a key to us; and a key fits a bigint column.
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
         return value
     raise ValueError(f"unexpected key part {value!r}")
 

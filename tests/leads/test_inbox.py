@@ -137,6 +137,17 @@ def test_date_filter_keeps_leads_created_within_the_days_both_included(in_a, inb
     assert names(page) == ["First morning", "Last evening"]
 
 
+@pytest.mark.parametrize(
+    ("start", "end"), [("0001-01-01", "9999-12-31"), ("9999-12-31", ""), ("", "0001-01-01")]
+)
+def test_dates_at_the_ends_of_the_calendar_are_no_trouble(in_a, inbox, start, end):
+    lead_in(Band.HOT, "Ada Lovelace")
+
+    page = inbox(created_from=start, created_to=end)
+
+    assert names(page) == (["Ada Lovelace"] if end == "9999-12-31" else [])
+
+
 def test_overdue_filter_keeps_leads_past_their_deadline_never_called(in_a, inbox):
     now = timezone.now()
     lead_in(Band.HOT, "Overdue", rank=5, sla_due_at=now - timedelta(minutes=5))

@@ -176,6 +176,7 @@ def test_a_cursor_of_the_other_order_is_refused():
         ["priority", AFTER, [1]],
         ["priority", AFTER, [1, "2"]],
         ["priority", AFTER, [True, 2]],
+        ["priority", AFTER, [10**30, 2]],
         ["priority", AFTER, "12"],
         ["activity", AFTER, [{"t": "2025-01-01T00:00:00"}, 2]],  # no time zone
         ["activity", AFTER, [{"t": "yesterday"}, 2]],
