@@ -17,7 +17,6 @@ import os
 import re
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,13 +26,16 @@ import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, models  # noqa: E402
-from django.test import override_settings  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from config.celery import app as celery_app  # noqa: E402
+from bench.leads_data import (  # noqa: E402
+    LEAD_COLUMNS,
+    bench_workspace,
+    rows_insert,
+    tables_analyze,
+)
 from leads.models import (  # noqa: E402
     EventKind,
     Lead,
@@ -44,62 +46,11 @@ from leads.models import (  # noqa: E402
 )
 from leads.scoring.rescore import leads_rescore  # noqa: E402
 from leads.scoring.rules import FREE_WEBMAIL_DOMAINS, PRICING_URL_WORDS, text_fold  # noqa: E402
-from tenants.models import User, Workspace  # noqa: E402
-from tenants.services import workspace_create  # noqa: E402
-
-# What generated leads hold, picked by lead number: a mix the default rules partly match.
-JOB_TITLES = ["CEO", "Manager", "Directeur général", "Engineer", "Head of sales", ""]
-COMPANY_SIZES = ["1-10", "11-50", "51-200", "201-1000", "1000+", ""]
-
-
-def _sql_array(values: list[str]) -> str:
-    return "ARRAY[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
-
-
-def _column_defaults(model, given: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Every column of `model` but its id, with `given` SQL or a neutral value: the models set
-    their defaults in Python, not in the database, so an INSERT … SELECT must name them all."""
-    columns, values = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(field.column)
-        if field.column in given:
-            values.append(given[field.column])
-        elif field.null:
-            values.append("NULL")
-        elif isinstance(field, models.JSONField):
-            values.append("'{}'::jsonb")
-        elif isinstance(field, models.DateTimeField):
-            values.append("now()")
-        elif isinstance(field, (models.IntegerField, models.DecimalField)):
-            values.append("0")
-        elif isinstance(field, models.BooleanField):
-            values.append("false")
-        else:
-            values.append("''")
-    return columns, values
 
 
 def leads_build(count: int) -> None:
-    columns, values = _column_defaults(
-        Lead,
-        {
-            "email": "'lead' || i || CASE WHEN i % 7 = 0 "
-            "THEN '@gmail.com' ELSE '@acme.example' END",
-            "full_name": "'Lead ' || i",
-            "company": "'Company ' || (i % 5000)",
-            "job_title": f"({_sql_array(JOB_TITLES)})[1 + i % {len(JOB_TITLES)}]",
-            "company_size": f"({_sql_array(COMPANY_SIZES)})[1 + i % {len(COMPANY_SIZES)}]",
-            "created_at": "now() - (i % 1000) * interval '1 hour'",
-            "last_activity_at": "now() - (i % 1000) * interval '1 hour'",
-        },
-    )
+    rows_insert(Lead, LEAD_COLUMNS, f"generate_series(1, {int(count)}) AS i")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Lead._meta.db_table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(values)} FROM generate_series(1, {int(count)}) AS i"
-        )
         # Every 4th lead saw the pricing page, the next one the blog; every 5th opened 3 e-mails.
         events = LeadEvent._meta.db_table
         cursor.execute(
@@ -114,8 +65,7 @@ def leads_build(count: int) -> None:
             "SELECT id, '', 'email_open', '', now() - n * interval '1 day' "
             f"FROM {Lead._meta.db_table}, generate_series(1, 3) AS n WHERE id % 5 = 0"
         )
-        cursor.execute(f"ANALYZE {Lead._meta.db_table}")
-        cursor.execute(f"ANALYZE {events}")
+    tables_analyze(Lead, LeadEvent)
 
 
 # --- The per-row way: what a naive implementation does for each lead ------------------------
@@ -166,42 +116,27 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=2000)
     args = parser.parse_args()
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = "memory://localhost/"
+    with bench_workspace("bench-rescore") as (workspace, _), schema_context(workspace.schema_name):
+        started = time.perf_counter()
+        leads_build(args.leads)
+        built_s = time.perf_counter() - started
+        print(f"built {args.leads} leads and their events in {built_s:.1f} s")
 
-    call_command("migrate_schemas", interactive=False, verbosity=0)
-    slug = f"bench-rescore-{uuid.uuid4().hex[:8]}"
-    owner, _ = User.objects.get_or_create(email="bench-rescore@parley.local")
-    with override_settings(WORKSPACE_SPARE_SCHEMAS=0):
-        workspace = workspace_create(name=slug, slug=slug, owner=owner)
-    try:
-        with schema_context(workspace.schema_name):
-            started = time.perf_counter()
-            leads_build(args.leads)
-            built_s = time.perf_counter() - started
-            print(f"built {args.leads} leads and their events in {built_s:.1f} s")
+        started = time.perf_counter()
+        leads_rescore()
+        set_based_s = time.perf_counter() - started
+        expected = dict(Lead.objects.order_by("pk").values_list("pk", "score")[: args.sample])
+        print(f"set-based: {set_based_s:.1f} s for {args.leads} leads")
 
-            started = time.perf_counter()
-            leads_rescore()
-            set_based_s = time.perf_counter() - started
-            expected = dict(Lead.objects.order_by("pk").values_list("pk", "score")[: args.sample])
-            print(f"set-based: {set_based_s:.1f} s for {args.leads} leads")
-
-            sample = list(expected)
-            Lead.objects.filter(pk__in=sample).update(score=0)
-            started = time.perf_counter()
-            rescore_per_row(sample, timezone.now())
-            sample_s = time.perf_counter() - started
-            got = dict(Lead.objects.filter(pk__in=sample).values_list("pk", "score"))
-            assert got == expected, "the per-row loop and the set-based rescore disagree"
-            per_row_s = sample_s / len(sample) * args.leads
-            print(f"per-row: {sample_s:.1f} s for {len(sample)} leads, same scores")
-    finally:
-        connection.set_schema_to_public()
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{workspace.schema_name}" CASCADE')
-        Workspace.objects.filter(pk=workspace.pk).delete()
-        owner.delete()
+        sample = list(expected)
+        Lead.objects.filter(pk__in=sample).update(score=0)
+        started = time.perf_counter()
+        rescore_per_row(sample, timezone.now())
+        sample_s = time.perf_counter() - started
+        got = dict(Lead.objects.filter(pk__in=sample).values_list("pk", "score"))
+        assert got == expected, "the per-row loop and the set-based rescore disagree"
+        per_row_s = sample_s / len(sample) * args.leads
+        print(f"per-row: {sample_s:.1f} s for {len(sample)} leads, same scores")
 
     print(
         f"leads={args.leads} set_based_s={set_based_s:.2f} per_row_s={per_row_s:.1f} "

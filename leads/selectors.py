@@ -2,11 +2,10 @@
 one lead's page with its conversations, each in one round of queries whatever their number."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from forms_builder.answers import answer_display
@@ -16,6 +15,7 @@ from leads.models import (
     BudgetPeriod,
     BudgetStatus,
     Conversation,
+    ConversationStatus,
     CorrectedField,
     Disqualification,
     Lead,
@@ -26,20 +26,37 @@ from leads.models import (
     QualificationStatus,
     Timing,
 )
+from leads.pagination import Cursor, Keyset, keyset_page
+from leads.prioritization import PRIORITY_COLUMNS, band_priority_range, lead_priority_reasons
 from leads.qualification.opening import opening_line
 from leads.qualification.stored import QUALIFICATION_FIELDS, labels_from_fields
 from leads.qualification.transcripts import lead_transcript, lead_transcript_prefetch
+from leads.sla import LeadTimer, lead_timer
+from tenants.models import User
 
 # UTM parameters in the order marketers read them; any other captured key follows.
 UTM_ORDER = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
 # The lead list's orders, each with the id last so that pages never overlap, and each the order
-# of one index: "priority" is the call queue (leads/prioritization.py), the default.
+# of one index (Lead.Meta.indexes): "priority" is the call queue (leads/prioritization.py), the
+# default; "activity" reads lead_last_activity.
 LEAD_LIST_ORDERS = {
-    "priority": ("-priority", "-pk"),
-    "activity": ("-last_activity_at", "-pk"),
+    "priority": Keyset("priority", ("priority", "id")),
+    "activity": Keyset("activity", ("last_activity_at", "id")),
 }
+
+# The qualification filter's values, as the row's "why is this lead here?" words them: a lead an
+# admin marked as a student is disqualified even before its status is recomputed.
+NOT_QUALIFIED = "none"
+_DISQUALIFIED = Q(qualification_status=QualificationStatus.DISQUALIFIED) | ~Q(disqualification="")
+QUALIFICATION_FILTERS = {
+    QualificationStatus.SQL: Q(qualification_status=QualificationStatus.SQL, disqualification=""),
+    QualificationStatus.MQL: Q(qualification_status=QualificationStatus.MQL, disqualification=""),
+    QualificationStatus.DISQUALIFIED: _DISQUALIFIED,
+    NOT_QUALIFIED: Q(qualification_status="", disqualification=""),
+}
+UNASSIGNED = "none"
 
 
 def lead_list(
@@ -47,21 +64,28 @@ def lead_list(
     form_id: int | None = None,
     status: str | None = None,
     search: str = "",
+    band: str | None = None,
+    qualification: str | None = None,
+    assignee: int | str | None = None,
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
+    overdue: bool = False,
+    now: datetime | None = None,
     order: str = "priority",
 ) -> QuerySet[Lead]:
     """Leads in the call queue's order (or, with `order="activity"`, latest activity first),
-    each annotated with what its row shows: `latest_status` and `utm_source` of its latest
-    conversation, and `form_names` of every form it talked to.
+    each annotated with what its row shows: `latest_status` of its latest conversation and
+    `form_names` of every form it talked to.
 
     `form_id` keeps leads with a conversation of that form. `status` keeps leads whose latest
     conversation has it: a visitor who abandoned, came back and completed is not abandoned.
-    `search` looks in the name, the e-mail and the company."""
+    `search` looks in the name, the e-mail and the company. `band` keeps the band's range of
+    priorities (the call queue's index answers it), `qualification` a QUALIFICATION_FILTERS key,
+    `assignee` a user id or UNASSIGNED, `created_from`/`created_before` a [from, before) span,
+    and `overdue` the leads past their service level and still never called at `now`."""
     latest = Conversation.objects.filter(lead=OuterRef("pk")).order_by("-last_turn_at", "-pk")
     leads = Lead.objects.annotate(
         latest_status=Subquery(latest.values("status")[:1]),
-        utm_source=Subquery(
-            latest.annotate(source=KeyTextTransform("utm_source", "utm")).values("source")[:1]
-        ),
         form_names=ArraySubquery(
             Form.objects.filter(conversations__lead=OuterRef("pk"))
             .values("name")
@@ -82,7 +106,113 @@ def lead_list(
             | Q(email__icontains=search)
             | Q(company__icontains=search)
         )
-    return leads.order_by(*LEAD_LIST_ORDERS[order])
+    if band:
+        low, high = band_priority_range(band)
+        leads = leads.filter(priority__gte=low)
+        if high is not None:
+            leads = leads.filter(priority__lt=high)
+    if qualification:
+        leads = leads.filter(QUALIFICATION_FILTERS[qualification])
+    if assignee == UNASSIGNED:
+        leads = leads.filter(assignee__isnull=True)
+    elif assignee is not None:
+        leads = leads.filter(assignee_id=assignee)
+    if created_from is not None:
+        leads = leads.filter(created_at__gte=created_from)
+    if created_before is not None:
+        leads = leads.filter(created_at__lt=created_before)
+    if overdue:
+        # The terms of the partial index lead_waiting_sla, so that it can serve the filter.
+        leads = leads.filter(
+            first_contacted_at__isnull=True,
+            sla_due_at__isnull=False,
+            sla_due_at__lt=now or timezone.now(),
+        )
+    return leads.order_by(*LEAD_LIST_ORDERS[order].order_by())
+
+
+# What an inbox row reads of the lead: its columns for the timer (leads/sla.py), the reasons
+# (leads/prioritization.py), the order keys and the cells. The rest (the qualification's detail
+# above all, kilobytes of JSON with the visitor's quotes) stays in the database.
+INBOX_ROW_FIELDS = (
+    "full_name",
+    "email",
+    "company",
+    "created_at",
+    "last_activity_at",
+    "priority",
+    "score",
+    "band",
+    "band_since",
+    "sla_due_at",
+    "first_contacted_at",
+    "assignee_id",
+    "outcome",
+    *PRIORITY_COLUMNS,
+)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """A lead as its inbox row shows it."""
+
+    lead: Lead
+    timer: LeadTimer
+    reasons: list[str]  # "why is this lead here?"
+    status_label: str  # of its latest conversation
+    assignee_email: str  # "" when unassigned
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def lead_inbox_rows(*, filters: dict, order: str = "priority", now: datetime) -> QuerySet[Lead]:
+    """lead_list's leads with what an inbox row reads, its assignee's e-mail included, as one
+    query: lead_inbox_page pages it."""
+    return (
+        lead_list(**filters, order=order, now=now)
+        .only(*INBOX_ROW_FIELDS)
+        .annotate(
+            # People live in the public schema, which is on every workspace's search path: the
+            # row reads its assignee's address there rather than in a query of its own. (The
+            # link has no constraint, so a person since deleted reads as nobody.)
+            assignee_email=Subquery(
+                User.objects.filter(pk=OuterRef("assignee_id")).values("email")[:1]
+            )
+        )
+    )
+
+
+def lead_inbox_page(
+    *,
+    filters: dict,
+    order: str = "priority",
+    cursor: Cursor | None = None,
+    size: int = 50,
+    now: datetime | None = None,
+) -> InboxPage:
+    """One page of the sales inbox: lead_list's leads from `cursor` on (the first page without
+    one), each with its speed-to-lead timer, its reasons and its assignee's e-mail. One query
+    whatever the page holds (bench/inbox.py times it against the bare keyset query)."""
+    now = now or timezone.now()
+    leads = lead_inbox_rows(filters=filters, order=order, now=now)
+    page = keyset_page(leads, keyset=LEAD_LIST_ORDERS[order], cursor=cursor, size=size)
+    statuses = dict(ConversationStatus.choices)
+    rows = [
+        InboxRow(
+            lead=lead,
+            timer=lead_timer(lead, now=now),
+            reasons=lead_priority_reasons(lead),
+            status_label=statuses.get(lead.latest_status, ""),
+            assignee_email=lead.assignee_email or "",
+        )
+        for lead in page.rows
+    ]
+    return InboxPage(rows, page.next_cursor, page.previous_cursor)
 
 
 def lead_get(*, lead_id: int) -> Lead | None:

@@ -6,6 +6,7 @@ from leads import views
 
 urlpatterns = [
     path("", views.lead_list, name="lead_list"),
+    path("assign/", views.leads_assign, name="leads_assign"),
     path("<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("<int:lead_id>/corrections/", views.lead_correct, name="lead_correct"),
     path("<int:lead_id>/assign/", views.lead_assign, name="lead_assign"),

@@ -1,19 +1,27 @@
-"""Lead pages of the dashboard: every member reads them, assigns leads and records outcomes;
-admins correct a lead's qualification and export the corrected leads."""
+"""Lead pages of the dashboard: every member reads them, assigns leads (from the inbox or the
+lead's page) and records outcomes; admins correct a lead's qualification and export the
+corrected leads."""
 
 import json
 from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
 
-from leads import prioritization, selectors
-from leads.forms import LeadAssignForm, LeadCorrectionForm, LeadFilterForm, LeadOutcomeForm
-from leads.models import ConversationStatus, Lead
+from leads import pagination, prioritization, selectors
+from leads.forms import (
+    LeadAssignForm,
+    LeadCorrectionForm,
+    LeadFilterForm,
+    LeadOutcomeForm,
+    LeadsAssignForm,
+)
+from leads.models import Lead
 from leads.scoring.selectors import lead_score_breakdown
 from leads.services import leads as lead_services
 from leads.services import sales as sales_services
@@ -28,25 +36,73 @@ LEADS_PER_PAGE = 50
 
 @require_safe
 def lead_list(request):
-    filter_form = LeadFilterForm(request.GET)
+    """The sales inbox: filters, a page of leads from a cursor, and assignment."""
+    members = list(workspace_member_list(workspace=request.tenant))
+    filter_form = LeadFilterForm(request.GET, user=request.user, members=members)
     filters = filter_form.filters()
-    page = Paginator(selectors.lead_list(**filters), LEADS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    statuses = dict(ConversationStatus.choices)
-    for lead in page:
-        lead.latest_status_label = statuses.get(lead.latest_status, "")
-        lead.priority_reasons = prioritization.lead_priority_reasons(lead)
     order = filters.pop("order")
+    keyset = selectors.LEAD_LIST_ORDERS[order]
+    try:
+        cursor = pagination.cursor_read(request.GET.get("cursor"), keyset)
+        cursor_invalid = False
+    except pagination.InvalidCursor:
+        cursor, cursor_invalid = None, True
+    page = selectors.lead_inbox_page(
+        filters=filters, order=order, cursor=cursor, size=LEADS_PER_PAGE
+    )
     context = {
         "filter_form": filter_form,
+        "assign_form": LeadsAssignForm(members=members),
         "filtering": any(filters.values()),
         "order": order,
         "page": page,
+        "paged": cursor is not None,
+        "cursor_invalid": cursor_invalid,
         "priority_rule": prioritization.PRIORITY_RULE,
         "score_first": request.tenant.priority_score_weight == PriorityScoreWeight.SCORE_FIRST,
     }
     return render(request, "leads/lead_list.html", context)
+
+
+@require_POST
+def leads_assign(request):
+    """The inbox's "Assign to…" (ticked leads, to a member or to nobody) and "Assign to me"
+    (one lead). Any member may assign. Ids of leads the workspace does not hold find nothing."""
+    members = list(workspace_member_list(workspace=request.tenant))
+    form = LeadsAssignForm(request.POST, members=members)
+    back = _inbox_url(request)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(back)
+    data = form.cleaned_data
+    if data["me"]:
+        lead_ids, assignee = [data["me"]], request.user
+    else:
+        people = {str(membership.user_id): membership.user for membership in members}
+        lead_ids, assignee = data["lead"], people.get(data["assignee"])
+    try:
+        changed = sales_services.leads_assign(lead_ids=lead_ids, assignee=assignee, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(back)
+    whom = "you" if assignee == request.user else (assignee.email if assignee else "nobody")
+    if changed:
+        noun = "lead" if changed == 1 else "leads"
+        messages.success(request, f"{changed} {noun} assigned to {whom}.")
+    else:
+        messages.info(request, f"Nothing changed: those leads were already assigned to {whom}.")
+    return redirect(back)
+
+
+def _inbox_url(request) -> str:
+    """Where the inbox's forms came from (its filters and page), else the inbox itself."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("lead_list")
 
 
 def lead_detail(request, lead_id):

@@ -1,5 +1,6 @@
 """Writes of the sales side: who calls a lead, and what came of the call."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -11,16 +12,35 @@ from leads.services.alerts import lead_assigned_alert_queue
 from tenants.models import Membership
 from tenants.selectors import workspace_current
 
+# The inbox assigns the leads ticked on one page (50 rows); the bound keeps a request's
+# transaction, and the row locks it holds, that small.
+LEADS_ASSIGN_MAX = 100
 
-@transaction.atomic
-def lead_assign(*, lead: Lead, assignee, by) -> bool:
-    """Give the lead to `assignee`, a member of the workspace, or to no one (None); the change
-    goes on the lead's timeline. Says whether anything changed."""
+
+def _assignee_check(assignee) -> None:
     if (
         assignee is not None
         and not Membership.objects.filter(user=assignee, workspace=workspace_current()).exists()
     ):
         raise ValidationError("Leads can only be assigned to members of this workspace.", "member")
+
+
+def _assignment_activity(lead_id: int, assignee, by, now) -> LeadActivity:
+    return LeadActivity(
+        lead_id=lead_id,
+        kind=ActivityKind.ASSIGNED if assignee else ActivityKind.UNASSIGNED,
+        detail=assignee.email if assignee else "",
+        actor=by,
+        actor_email=by.email if by else "",
+        created_at=now,
+    )
+
+
+@transaction.atomic
+def lead_assign(*, lead: Lead, assignee, by) -> bool:
+    """Give the lead to `assignee`, a member of the workspace, or to no one (None); the change
+    goes on the lead's timeline. Says whether anything changed."""
+    _assignee_check(assignee)
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.assignee_id == (assignee.pk if assignee else None):
         return False
@@ -28,18 +48,45 @@ def lead_assign(*, lead: Lead, assignee, by) -> bool:
     lead.assignee = assignee
     lead.assigned_at = now if assignee else None
     lead.save(update_fields=["assignee", "assigned_at"])
-    LeadActivity.objects.create(
-        lead=lead,
-        kind=ActivityKind.ASSIGNED if assignee else ActivityKind.UNASSIGNED,
-        detail=assignee.email if assignee else "",
-        actor=by,
-        actor_email=by.email if by else "",
-        created_at=now,
-    )
+    _assignment_activity(lead.pk, assignee, by, now).save()
     # The new assignee hears of it by e-mail, unless they took the lead themselves.
     if assignee is not None and (by is None or by.pk != assignee.pk):
         lead_assigned_alert_queue(lead=lead, assignee=assignee)
     return True
+
+
+@transaction.atomic
+def leads_assign(*, lead_ids: Iterable[int], assignee, by) -> int:
+    """lead_assign for many leads at once (the inbox's "Assign to…"): the same rule (members of
+    the workspace only, or no one) and one timeline entry per lead that changed hands. Ids that
+    name no lead of the workspace are ignored. Returns how many leads changed.
+
+    Set-based, three queries whatever the number: lock the leads that change, update them,
+    insert their activities. The locks are taken in id order, so two people assigning
+    overlapping selections at once wait for each other instead of deadlocking."""
+    _assignee_check(assignee)
+    lead_ids = list(lead_ids)
+    if len(lead_ids) > LEADS_ASSIGN_MAX:
+        raise ValidationError(f"Assign at most {LEADS_ASSIGN_MAX} leads at a time.", "too_many")
+    target = assignee.pk if assignee else None
+    leads = Lead.objects.filter(pk__in=lead_ids)
+    # (exclude() on a nullable column keeps the NULLs: unassigned leads do change hands.)
+    changing = (
+        leads.exclude(assignee__isnull=True)
+        if target is None
+        else leads.exclude(assignee_id=target)
+    )
+    ids = list(changing.select_for_update().order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    now = timezone.now()
+    Lead.objects.filter(pk__in=ids).update(
+        assignee_id=target, assigned_at=now if assignee else None
+    )
+    LeadActivity.objects.bulk_create(
+        [_assignment_activity(lead_id, assignee, by, now) for lead_id in ids]
+    )
+    return len(ids)
 
 
 @transaction.atomic

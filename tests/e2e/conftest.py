@@ -25,8 +25,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
 from playwright.sync_api import Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
+
+from tenants.models import Workspace
+from tenants.services import user_create, workspace_create
+from tests.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -154,3 +160,43 @@ def _file_name(title: str) -> str:
 @pytest.fixture
 def steps(browser_page, request) -> Steps:
     return Steps(page=browser_page, test_name=request.node.name)
+
+
+@dataclass
+class Owner:
+    email: str
+    password: str
+    workspace_slug: str
+    schema_name: str
+
+
+@contextmanager
+def committed_workspace(django_db_blocker, *, slug: str, email: str, name: str) -> Iterator[Owner]:
+    """An owner and their new workspace, committed for real so that the live server's own
+    connections see them (for a module-scoped fixture); everything is removed again afterwards,
+    schema included."""
+    with django_db_blocker.unblock():
+        user = user_create(email=email, password=PASSWORD, full_name="Olivia Owner")
+        workspace = workspace_create(name=name, slug=slug, owner=user)
+        connection.set_schema_to_public()
+    try:
+        yield Owner(email, PASSWORD, workspace.slug, workspace.schema_name)
+    finally:
+        with django_db_blocker.unblock():
+            connection.set_schema_to_public()
+            for session in Session.objects.all():
+                if session.get_decoded().get("_auth_user_id") == str(user.pk):
+                    session.delete()
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA "{workspace.schema_name}" CASCADE')
+            Workspace.objects.filter(pk=workspace.pk).delete()  # memberships go with it
+            user.delete()
+
+
+def log_in(page: Page, live_url: str, owner: Owner) -> None:
+    """Log in through the login page; lands on the owner's workspace."""
+    page.goto(f"{live_url}/login/")
+    page.get_by_label("E-mail").fill(owner.email)
+    page.get_by_label("Password").fill(owner.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{live_url}/w/{owner.workspace_slug}/")

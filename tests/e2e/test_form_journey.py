@@ -4,18 +4,12 @@ half-way and carries on where they stopped, answers the discovery follow-ups, fi
 keeps the page's UTM parameters."""
 
 import re
-from dataclasses import dataclass
 
 import pytest
-from django.contrib.sessions.models import Session
-from django.db import connection
 from playwright.sync_api import FrameLocator, Page, expect
 
 from leads.qualification.followups import QUESTIONS
-from tenants.models import Workspace
-from tenants.services import user_create, workspace_create
-from tests.e2e.conftest import requires_chromium
-from tests.factories import PASSWORD
+from tests.e2e.conftest import committed_workspace, log_in, requires_chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db, requires_chromium]
 
@@ -33,34 +27,12 @@ def followup(topic: str) -> re.Pattern:
     return re.compile(f"^(?:{phrasings})$")
 
 
-@dataclass
-class Owner:
-    email: str
-    password: str
-    workspace_slug: str
-    schema_name: str
-
-
 @pytest.fixture(scope="module")
 def owner(django_db_setup, django_db_blocker):
-    """An owner and their new workspace, committed for real so that the live server's own
-    connections see them; everything is removed again afterwards, schema included."""
-    with django_db_blocker.unblock():
-        user = user_create(email=OWNER_EMAIL, password=PASSWORD, full_name="Olivia Owner")
-        workspace = workspace_create(name="E2E Journey", slug=WORKSPACE_SLUG, owner=user)
-        connection.set_schema_to_public()
-    try:
-        yield Owner(OWNER_EMAIL, PASSWORD, workspace.slug, workspace.schema_name)
-    finally:
-        with django_db_blocker.unblock():
-            connection.set_schema_to_public()
-            for session in Session.objects.all():
-                if session.get_decoded().get("_auth_user_id") == str(user.pk):
-                    session.delete()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA "{workspace.schema_name}" CASCADE')
-            Workspace.objects.filter(pk=workspace.pk).delete()  # memberships go with it
-            user.delete()
+    with committed_workspace(
+        django_db_blocker, slug=WORKSPACE_SLUG, email=OWNER_EMAIL, name="E2E Journey"
+    ) as owner:
+        yield owner
 
 
 def _host_page_html(embed_snippet: str) -> str:
@@ -115,11 +87,7 @@ def test_a_form_built_in_the_dashboard_captures_a_lead_from_a_bubble_on_another_
     workspace_url = f"{live_url}/w/{owner.workspace_slug}/"
 
     with steps("log in"):
-        page.goto(f"{live_url}/login/")
-        page.get_by_label("E-mail").fill(owner.email)
-        page.get_by_label("Password").fill(owner.password)
-        page.get_by_role("button", name="Log in").click()
-        expect(page).to_have_url(workspace_url)
+        log_in(page, live_url, owner)
 
     with steps("create a form"):
         page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Forms").click()
@@ -229,7 +197,8 @@ def test_a_form_built_in_the_dashboard_captures_a_lead_from_a_bubble_on_another_
         row = page.get_by_role("row").filter(has_text=VISITOR_EMAIL)
         expect(row).to_have_count(1)
         expect(row).to_contain_text("Ada Lovelace")
-        expect(row.get_by_role("cell", name="e2e", exact=True)).to_be_visible()  # utm_source
+        # The inbox is a grid (keyboard navigation): its cells are grid cells.
+        expect(row.get_by_role("gridcell", name=FORM_NAME, exact=True)).to_be_visible()
 
     with steps("open the lead page"):
         row.get_by_role("link", name="Ada Lovelace").click()

@@ -5,10 +5,17 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from leads.models import ActivityKind, LeadActivity, LeadOutcome
-from leads.services.sales import lead_assign, lead_outcome_record
+from leads.models import ActivityKind, Lead, LeadActivity, LeadOutcome
+from leads.services.sales import (
+    LEADS_ASSIGN_MAX,
+    lead_assign,
+    lead_outcome_record,
+    leads_assign,
+)
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +136,74 @@ def test_a_lost_deal_keeps_its_reason(in_a, member):
     lead_outcome_record(lead=lead, kind="lost", by=member, lost_reason="competitor")
 
     assert LeadOutcome.objects.get().get_lost_reason_display() == "Chose a competitor"
+
+
+# --- Assigning many leads at once (the inbox's "Assign to…") ---------------------------------
+
+
+def test_ticked_leads_go_to_a_member_each_with_its_timeline_entry(in_a, admin, member):
+    leads = LeadFactory.create_batch(3)
+
+    changed = leads_assign(lead_ids=[lead.pk for lead in leads], assignee=member, by=admin)
+
+    assert changed == 3
+    assert set(Lead.objects.values_list("assignee_id", flat=True)) == {member.pk}
+    assert Lead.objects.filter(assigned_at__isnull=True).count() == 0
+    assert sorted(
+        LeadActivity.objects.values_list("lead_id", "kind", "detail", "actor_email")
+    ) == sorted((lead.pk, ActivityKind.ASSIGNED, member.email, admin.email) for lead in leads)
+
+
+def test_only_leads_that_change_hands_are_written_and_counted(in_a, admin, member):
+    already, other = LeadFactory.create_batch(2)
+    lead_assign(lead=already, assignee=member, by=admin)
+
+    changed = leads_assign(lead_ids=[already.pk, other.pk], assignee=member, by=admin)
+
+    assert changed == 1
+    assert LeadActivity.objects.filter(lead=already).count() == 1
+    assert LeadActivity.objects.filter(lead=other).count() == 1
+
+
+def test_ticked_leads_are_unassigned_and_the_timeline_says_so(in_a, admin, member):
+    assigned, never = LeadFactory.create_batch(2)
+    lead_assign(lead=assigned, assignee=member, by=admin)
+
+    changed = leads_assign(lead_ids=[assigned.pk, never.pk], assignee=None, by=admin)
+
+    assert changed == 1
+    assigned.refresh_from_db()
+    assert (assigned.assignee_id, assigned.assigned_at) == (None, None)
+    assert LeadActivity.objects.filter(lead=assigned).latest("pk").kind == ActivityKind.UNASSIGNED
+    assert not LeadActivity.objects.filter(lead=never).exists()
+
+
+def test_ids_naming_no_lead_are_ignored(in_a, admin, member):
+    lead = LeadFactory()
+
+    assert leads_assign(lead_ids=[lead.pk, 2_000_000_000], assignee=member, by=admin) == 1
+
+
+def test_many_leads_cannot_go_to_someone_outside_the_workspace(in_a, admin, outsider):
+    leads = LeadFactory.create_batch(2)
+
+    with pytest.raises(ValidationError, match="members of this workspace"):
+        leads_assign(lead_ids=[lead.pk for lead in leads], assignee=outsider, by=admin)
+    assert not Lead.objects.filter(assignee__isnull=False).exists()
+    assert not LeadActivity.objects.exists()
+
+
+def test_more_than_a_page_or_two_of_leads_at_once_is_refused(in_a, admin, member):
+    with pytest.raises(ValidationError, match="at most"):
+        leads_assign(lead_ids=range(1, LEADS_ASSIGN_MAX + 2), assignee=member, by=admin)
+
+
+def test_assigning_many_leads_takes_the_same_queries_as_assigning_one(
+    in_a, admin, member, django_assert_num_queries
+):
+    one, *many = LeadFactory.create_batch(21)
+    with CaptureQueriesContext(connection) as for_one:
+        leads_assign(lead_ids=[one.pk], assignee=member, by=admin)
+
+    with django_assert_num_queries(len(for_one)):
+        assert leads_assign(lead_ids=[lead.pk for lead in many], assignee=member, by=admin) == 20

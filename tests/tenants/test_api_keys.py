@@ -73,7 +73,13 @@ def test_a_key_with_a_wrong_secret_finds_nothing(created):
 
 @pytest.mark.parametrize(
     "key",
-    ["", "parley_", "Bearer x", "parley_zzzzzzzzzzzz_" + "a" * 43, "parley_test_" + "0" * 12 + "_x"],
+    [
+        "",
+        "parley_",
+        "Bearer x",
+        "parley_zzzzzzzzzzzz_" + "a" * 43,
+        "parley_test_" + "0" * 12 + "_x",
+    ],
 )
 def test_malformed_keys_find_nothing(created, key):
     assert api_key_authenticate(key=key) is None

@@ -1,0 +1,177 @@
+"""Keyset (cursor) pagination: a page is "the next N rows after this row's key" in an order that
+an index gives, rather than "rows 900,000 to 900,050". PostgreSQL then reads N rows from the
+index wherever the page is, and a page does not shift when rows arrive above it (page numbers
+would show a row twice, or skip one, as soon as a new lead enters page 1).
+
+A cursor is the key of a page's last row (or first, going back), signed so that a link cannot be
+edited into something else: the inbox and /api/v1/leads hand them out and read them alike.
+
+    keyset = Keyset("priority", ("priority", "id"))
+    page = keyset_page(leads, keyset=keyset, cursor=cursor_read(token, keyset), size=50)
+    page.rows, page.next_cursor, page.previous_cursor
+
+keyset_rows() is the query alone (what EXPLAIN should show reading the index).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core import signing
+from django.db.models import BooleanField, F, Func, QuerySet, Value
+
+AFTER = "after"  # the rows that follow the key: the next page
+BEFORE = "before"  # the rows that precede it: the previous page
+
+_SIGNER = signing.Signer(salt="leads.pagination.cursor")
+
+
+class InvalidCursor(ValueError):
+    """A cursor that was edited, truncated, made for another order, or holds a malformed key."""
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """An order for keyset pages: model fields, each descending, the last one unique (the id)
+    so that no two rows share a key. The model needs an index on exactly these fields, descending,
+    for a page to be an index range scan."""
+
+    name: str
+    fields: tuple[str, ...]
+
+    def order_by(self, *, reverse: bool = False) -> list[str]:
+        return list(self.fields) if reverse else [f"-{name}" for name in self.fields]
+
+
+@dataclass(frozen=True)
+class Cursor:
+    direction: str  # AFTER or BEFORE
+    key: tuple
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    rows: list
+    next_cursor: str | None  # None on the last page
+    previous_cursor: str | None  # None on the first page
+
+    @property
+    def is_first(self) -> bool:
+        return self.previous_cursor is None
+
+
+class RowComparison(Func):
+    """`(a, b) < (x, y)`, PostgreSQL's row comparison. A btree index on (a, b) answers it as an
+    index condition, so a deep page starts reading at its key; the equivalent
+    `a < x OR (a = x AND b < y)` is only a filter, and PostgreSQL would read (and throw away)
+    every row above the key first."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, fields: list[str], operator: str, values: list):
+        if operator not in ("<", ">") or len(fields) != len(values):
+            raise ValueError("A row comparison needs < or > and as many values as fields.")
+        self.operator = operator
+        super().__init__(*(F(name) for name in fields), *values)
+
+    def as_sql(self, compiler, connection, **extra):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        half = len(parts) // 2
+        columns, values = ", ".join(parts[:half]), ", ".join(parts[half:])
+        return f"({columns}) {self.operator} ({values})", params
+
+
+def _key_of(row, keyset: Keyset) -> tuple:
+    return tuple(getattr(row, name) for name in keyset.fields)
+
+
+def _dump(value):
+    # JSON has no datetime: an aware datetime travels as its ISO form, tagged.
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    return value
+
+
+def _load(value):
+    if isinstance(value, dict) and set(value) == {"t"} and isinstance(value["t"], str):
+        moment = datetime.fromisoformat(value["t"])
+        if moment.tzinfo is None:
+            raise ValueError("naive datetime")
+        return moment
+    # bool is an int to Python, not a key to us; and a key fits a bigint column.
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value
+    raise ValueError(f"unexpected key part {value!r}")
+
+
+def cursor_make(keyset: Keyset, direction: str, key: tuple) -> str:
+    """An opaque, signed cursor naming a position in `keyset`'s order."""
+    payload = [keyset.name, direction, [_dump(value) for value in key]]
+    return _SIGNER.sign_object(payload, compress=True)
+
+
+def cursor_read(token: str | None, keyset: Keyset) -> Cursor | None:
+    """The cursor in a link, None when there is none; InvalidCursor when it was tampered with,
+    made for another order, or is malformed."""
+    if not token:
+        return None
+    try:
+        name, direction, key = _SIGNER.unsign_object(token)
+        if name != keyset.name or direction not in (AFTER, BEFORE):
+            raise ValueError("another order")
+        if not isinstance(key, list) or len(key) != len(keyset.fields):
+            raise ValueError("wrong key length")
+        return Cursor(direction, tuple(_load(value) for value in key))
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise InvalidCursor("This page link is not valid.") from error
+
+
+def keyset_rows(queryset: QuerySet, *, keyset: Keyset, cursor: Cursor | None) -> QuerySet:
+    """`queryset` from the cursor on, in reading order: the keyset's order, or the reverse of
+    it before a BEFORE cursor (the same index, scanned backwards). Slice it for a page."""
+    if cursor is None:
+        return queryset.order_by(*keyset.order_by())
+    values = [
+        Value(value, output_field=queryset.model._meta.get_field(name))
+        for name, value in zip(keyset.fields, cursor.key, strict=True)
+    ]
+    operator = "<" if cursor.direction == AFTER else ">"
+    rows = queryset.filter(RowComparison(list(keyset.fields), operator, values))
+    return rows.order_by(*keyset.order_by(reverse=cursor.direction == BEFORE))
+
+
+def keyset_page(
+    queryset: QuerySet, *, keyset: Keyset, cursor: Cursor | None, size: int
+) -> KeysetPage:
+    """One page of `queryset` in `keyset`'s order: the first page without a cursor, else the
+    `size` rows after (or before) the cursor's key. One query (two when a "previous" link leads
+    back to the top of the list, which then shows a full first page)."""
+    # One row more than the page tells whether another page follows.
+    rows = list(keyset_rows(queryset, keyset=keyset, cursor=cursor)[: size + 1])
+    if cursor is None or cursor.direction == AFTER:
+        return _page(rows, keyset, size, has_previous=cursor is not None)
+    if len(rows) <= size:
+        # Back at the top: show the first page whole (rows may have arrived above).
+        return keyset_page(queryset, keyset=keyset, cursor=None, size=size)
+    rows = rows[:size][::-1]
+    return KeysetPage(
+        rows=rows,
+        next_cursor=cursor_make(keyset, AFTER, _key_of(rows[-1], keyset)),
+        previous_cursor=cursor_make(keyset, BEFORE, _key_of(rows[0], keyset)),
+    )
+
+
+def _page(rows: list, keyset: Keyset, size: int, *, has_previous: bool) -> KeysetPage:
+    has_next = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows=rows,
+        next_cursor=cursor_make(keyset, AFTER, _key_of(rows[-1], keyset)) if has_next else None,
+        previous_cursor=(
+            cursor_make(keyset, BEFORE, _key_of(rows[0], keyset)) if has_previous and rows else None
+        ),
+    )
