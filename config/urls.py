@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
+from billing.views import stripe_webhook
 from config.health import healthz
 from tenants import views as tenant_views
 from tenants.forms import EmailAuthenticationForm
@@ -46,6 +47,8 @@ urlpatterns = [
     path("workspaces/", tenant_views.workspace_list, name="workspace_list"),
     path("workspaces/open/", tenant_views.workspace_open, name="workspace_open"),
     path("invitations/<str:token>/", tenant_views.invitation_accept, name="invitation_accept"),
+    # Stripe's events, authenticated by their signature (billing/webhooks.py).
+    path("billing/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # Last: any /w/<slug>/ path no workspace route answered (no such workspace, or no such page).
     re_path(r"^w/[^/]+/", tenant_views.workspace_path_unknown),
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("settings/", tenant_views.workspace_settings, name="workspace_settings"),
     path("forms/", include("forms_builder.urls")),
     path("leads/", include("leads.urls")),
+    path("billing/", include("billing.urls")),
     # Public: published forms and their conversations, for visitors (no login).
     path("f/", include("forms_builder.public_urls")),
 ]
