@@ -10,6 +10,8 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from billing.selectors import hidden_lead_count, leads_within_quota
+from billing.views import lead_hidden
 from leads import prioritization, selectors
 from leads.forms import LeadCorrectionForm, LeadFilterForm
 from leads.models import ConversationStatus, Lead
@@ -25,9 +27,8 @@ LEADS_PER_PAGE = 50
 def lead_list(request):
     filter_form = LeadFilterForm(request.GET)
     filters = filter_form.filters()
-    page = Paginator(selectors.lead_list(**filters), LEADS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    leads = leads_within_quota(selectors.lead_list(**filters))
+    page = Paginator(leads, LEADS_PER_PAGE).get_page(request.GET.get("page"))
     statuses = dict(ConversationStatus.choices)
     for lead in page:
         lead.latest_status_label = statuses.get(lead.latest_status, "")
@@ -52,6 +53,8 @@ def lead_detail(request, lead_id):
         raise Http404("No such lead.")
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    if lead.over_quota:
+        return lead_hidden(request, hidden=hidden_lead_count())
     qualification = selectors.lead_qualification(lead=lead)
     context = {
         "lead": lead,
