@@ -7,8 +7,10 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
 
 from billing import stripe_client
 from billing.models import QualifiedLeadRecord, UsageAlert
@@ -27,6 +29,15 @@ SUBJECTS = {
     "downgraded": "{workspace} is back on the Free plan",
     "usage_alert": "{workspace} used {threshold} % of its {limit}",
 }
+
+
+def _queued_for(workspace: Workspace) -> bool:
+    """A task queued from a workspace's schema acts on that workspace only; the public schema
+    (the webhook, the hourly sweep) acts on any. As tenants.tasks.invitation_send does."""
+    if connection.schema_name in (get_public_schema_name(), workspace.schema_name):
+        return True
+    logger.error("Refused billing task for %s from schema %s", workspace, connection.schema_name)
+    return False
 
 
 def _billing_url(workspace: Workspace) -> str:
@@ -66,7 +77,7 @@ def _owners_email(workspace: Workspace, kind: str, **context) -> int:
 def billing_email_send(workspace_id: int, kind: str) -> int:
     """E-mail the workspace's owners about its subscription (`kind` names the template)."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
-    if workspace is None or kind not in SUBJECTS:
+    if workspace is None or kind not in SUBJECTS or not _queued_for(workspace):
         return 0
     return _owners_email(workspace, kind)
 
@@ -74,7 +85,7 @@ def billing_email_send(workspace_id: int, kind: str) -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def usage_alert_send(alert_id: int) -> int:
     alert = UsageAlert.objects.select_related("workspace").filter(pk=alert_id).first()
-    if alert is None:
+    if alert is None or not _queued_for(alert.workspace):
         return 0
     plan = workspace_plan(workspace=alert.workspace)
     return _owners_email(
@@ -99,6 +110,8 @@ def qualified_lead_report(record_id: int) -> bool:
     sent again."""
     record = QualifiedLeadRecord.objects.select_related("workspace").filter(pk=record_id).first()
     if record is None or record.meter_reported_at is not None or not record.meter_identifier:
+        return False
+    if not _queued_for(record.workspace):
         return False
     account = workspace_billing_account(workspace=record.workspace)
     if not account.stripe_customer_id or not stripe_client.stripe_enabled():

@@ -10,7 +10,7 @@ from billing.plans import METER_EVENT_NAME
 from billing.tasks import qualified_lead_report
 from leads.models import Lead
 from leads.services.leads import lead_qualify
-from tests.billing.conftest import account_of, visitor_talks
+from tests.billing.fixtures import account_of, visitor_talks
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from leads.models import Conversation, Lead, Message
 from leads.services.leads import lead_qualify
 from tenants.models import Role
 from tenants.services import invitation_create
-from tests.billing.conftest import visitor_talks
+from tests.billing.fixtures import visitor_talks
 
 pytestmark = pytest.mark.django_db
 

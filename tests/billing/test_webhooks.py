@@ -11,7 +11,7 @@ from django.core import mail
 
 from billing.models import BillingAccount, StripeEvent
 from billing.webhooks import billing_grace_expire
-from tests.billing.conftest import WEBHOOK_URL, account_of, signature_header
+from tests.billing.fixtures import WEBHOOK_URL, account_of, signature_header
 
 pytestmark = pytest.mark.django_db
 

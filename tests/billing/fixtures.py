@@ -1,5 +1,6 @@
-"""Fixtures for billing: a local fake Stripe server the official client talks to, and Stripe's
-part in a webhook (events signed with the endpoint's secret, the real scheme)."""
+"""Fixtures for billing, for every test package (a plugin of tests/conftest.py): a local fake
+Stripe server the official client talks to, and Stripe's part in a webhook (events signed with
+the endpoint's secret, the real scheme)."""
 
 import hashlib
 import hmac
