@@ -154,3 +154,31 @@ def _file_name(title: str) -> str:
 @pytest.fixture
 def steps(browser_page, request) -> Steps:
     return Steps(page=browser_page, test_name=request.node.name)
+
+
+def log_in(page: Page, live_url: str, *, email: str, password: str, lands_on: str) -> None:
+    """Log in through the login page; the browser lands on the URL `lands_on`."""
+    page.goto(f"{live_url}/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(lands_on)
+
+
+def committed_workspace_remove(workspace, user) -> None:
+    """Undo what a module fixture committed for the live server: the user's sessions, the
+    workspace's schema, the workspace (memberships and billing rows go with it), the user. Call
+    it with the database unblocked."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    from tenants.models import Workspace
+
+    connection.set_schema_to_public()
+    for session in Session.objects.all():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA "{workspace.schema_name}" CASCADE')
+    Workspace.objects.filter(pk=workspace.pk).delete()
+    user.delete()

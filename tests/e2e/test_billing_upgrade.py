@@ -9,7 +9,6 @@ import urllib.request
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
@@ -18,10 +17,9 @@ from billing import stripe_client
 from billing.models import StripeEvent
 from billing.plans import FREE, INTERVALS, PLANS, paid_plans
 from forms_builder.services import form_create, form_publish
-from tenants.models import Workspace
 from tenants.services import user_create, workspace_create
 from tests.billing.fixtures import WEBHOOK_SECRET, WEBHOOK_URL, signature_header, visitor_talks
-from tests.e2e.conftest import requires_chromium
+from tests.e2e.conftest import committed_workspace_remove, log_in, requires_chromium
 from tests.factories import PASSWORD
 from tests.fakes.stripe_server import FakeStripeServer
 
@@ -88,14 +86,8 @@ def owner(django_db_setup, django_db_blocker, full_free_plan, stripe_server):
     finally:
         with django_db_blocker.unblock():
             connection.set_schema_to_public()
-            for session in Session.objects.all():
-                if session.get_decoded().get("_auth_user_id") == str(user.pk):
-                    session.delete()
             StripeEvent.objects.filter(workspace=workspace).delete()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA "{workspace.schema_name}" CASCADE')
-            Workspace.objects.filter(pk=workspace.pk).delete()  # billing rows go with it
-            user.delete()
+            committed_workspace_remove(workspace, user)
 
 
 def _post_webhook(live_url: str, event: dict) -> int:
@@ -118,11 +110,7 @@ def test_owner_upgrades_through_checkout_and_the_hidden_leads_appear(
     workspace_url = f"{live_url}/w/{owner.workspace_slug}/"
 
     with steps("log in"):
-        page.goto(f"{live_url}/login/")
-        page.get_by_label("E-mail").fill(owner.email)
-        page.get_by_label("Password").fill(owner.password)
-        page.get_by_role("button", name="Log in").click()
-        expect(page).to_have_url(workspace_url)
+        log_in(page, live_url, email=owner.email, password=owner.password, lands_on=workspace_url)
 
     with steps("the inbox hides the leads past the free plan"):
         page.goto(f"{workspace_url}leads/")

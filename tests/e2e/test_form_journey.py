@@ -7,14 +7,12 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import connection
 from playwright.sync_api import FrameLocator, Page, expect
 
 from leads.qualification.followups import QUESTIONS
-from tenants.models import Workspace
 from tenants.services import user_create, workspace_create
-from tests.e2e.conftest import requires_chromium
+from tests.e2e.conftest import committed_workspace_remove, log_in, requires_chromium
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db, requires_chromium]
@@ -53,14 +51,7 @@ def owner(django_db_setup, django_db_blocker):
         yield Owner(OWNER_EMAIL, PASSWORD, workspace.slug, workspace.schema_name)
     finally:
         with django_db_blocker.unblock():
-            connection.set_schema_to_public()
-            for session in Session.objects.all():
-                if session.get_decoded().get("_auth_user_id") == str(user.pk):
-                    session.delete()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA "{workspace.schema_name}" CASCADE')
-            Workspace.objects.filter(pk=workspace.pk).delete()  # memberships go with it
-            user.delete()
+            committed_workspace_remove(workspace, user)
 
 
 def _host_page_html(embed_snippet: str) -> str:
@@ -115,11 +106,7 @@ def test_a_form_built_in_the_dashboard_captures_a_lead_from_a_bubble_on_another_
     workspace_url = f"{live_url}/w/{owner.workspace_slug}/"
 
     with steps("log in"):
-        page.goto(f"{live_url}/login/")
-        page.get_by_label("E-mail").fill(owner.email)
-        page.get_by_label("Password").fill(owner.password)
-        page.get_by_role("button", name="Log in").click()
-        expect(page).to_have_url(workspace_url)
+        log_in(page, live_url, email=owner.email, password=owner.password, lands_on=workspace_url)
 
     with steps("create a form"):
         page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Forms").click()
