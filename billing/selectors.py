@@ -28,6 +28,15 @@ def workspace_billing_account(*, workspace: Workspace) -> BillingAccount:
     return account or BillingAccount(workspace=workspace)
 
 
+def account_has_subscription(account: BillingAccount) -> bool:
+    """A subscription Stripe still bills: changes then go through the Customer Portal."""
+    return bool(account.stripe_subscription_id) and account.subscription_status not in (
+        "",
+        "canceled",
+        "incomplete_expired",
+    )
+
+
 def workspace_plan(*, workspace: Workspace) -> Plan:
     return plan_get(workspace_billing_account(workspace=workspace).plan)
 
@@ -115,14 +124,7 @@ class BillingOverview:
 
     @property
     def has_subscription(self) -> bool:
-        """A subscription Stripe still bills (changes go through the Customer Portal)."""
-        return bool(
-            self.account.stripe_subscription_id
-        ) and self.account.subscription_status not in (
-            "",
-            "canceled",
-            "incomplete_expired",
-        )
+        return account_has_subscription(self.account)
 
 
 def billing_overview(*, workspace: Workspace) -> BillingOverview:

@@ -8,7 +8,7 @@ from django.db import transaction
 from billing import stripe_client
 from billing.models import BillingAccount
 from billing.plans import INTERVALS, PLANS, Plan
-from billing.selectors import billing_overview
+from billing.selectors import account_has_subscription, workspace_billing_account
 from tenants.models import Role, User, Workspace
 
 
@@ -43,7 +43,7 @@ def checkout_session_start(
     StripeUnavailable when Stripe cannot be reached."""
     _ensure_enabled()
     plan = _paid_plan(plan_slug, interval)
-    if billing_overview(workspace=workspace).has_subscription:
+    if account_has_subscription(workspace_billing_account(workspace=workspace)):
         raise ValidationError(
             "This workspace already has a subscription: change it in “Manage billing”.",
             "subscribed",
