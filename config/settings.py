@@ -163,6 +163,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.leads_overdue_alert_everywhere",
         "schedule": 300.0,
     },
+    "billing-grace-periods": {
+        "task": "billing.tasks.billing_grace_expire_task",
+        "schedule": 3600.0,
+    },
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -178,6 +182,30 @@ OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 # offline engine answers instead.
 OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=8.0)
 OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=2)
+
+# --- Billing (Stripe) ------------------------------------------------------------------------
+
+# Without a secret key billing is off: every workspace is on the free plan and the billing page
+# says how to turn it on (README, "Billing").
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+# The signing secret of the webhook endpoint (whsec_...); events without a valid signature are
+# refused, and with no secret every event is.
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Tests point the official client at a local fake Stripe server.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# A signature older than this is refused (Stripe's own default): a replayed event is stale.
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# After a failed payment the paid plan is kept this long, then the workspace goes back to free.
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+# STRIPE_PRICE_<PLAN>_<INTERVAL>=price_... names a price by hand (e.g. STRIPE_PRICE_STARTER_MONTHLY,
+# STRIPE_PRICE_RESULTS_PER_QUALIFIED_LEAD); otherwise prices are found by their lookup key
+# parley_<plan>_<interval>, which `manage.py stripe_sync_plans` creates (billing/plans.py).
+STRIPE_PRICE_IDS = {
+    "parley_" + name.removeprefix("STRIPE_PRICE_").lower(): value
+    for name, value in env.ENVIRON.items()
+    if name.startswith("STRIPE_PRICE_") and value
+}
 
 # --- Authentication -------------------------------------------------------------------------
 
@@ -280,6 +308,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The embedded PostgreSQL narrates every start and stop at INFO; only its problems matter.
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # The embedded PostgreSQL narrates every start and stop at INFO, and the stripe client every
+    # request; only their problems matter.
+    "loggers": {"pgserver": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from billing.views import stripe_webhook
 from config.health import healthz
 from tenants import views as tenant_views
 from tenants.forms import EmailAuthenticationForm
@@ -47,6 +48,8 @@ urlpatterns = [
     path("workspaces/open/", tenant_views.workspace_open, name="workspace_open"),
     path("invitations/<str:token>/", tenant_views.invitation_accept, name="invitation_accept"),
     path("api/v1/", include("config.urls_api")),
+    # Stripe's events, authenticated by their signature (billing/webhooks.py).
+    path("billing/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # Last: any /w/<slug>/ path no workspace route answered (no such workspace, or no such page).
     re_path(r"^w/[^/]+/", tenant_views.workspace_path_unknown),
 ]

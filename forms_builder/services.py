@@ -312,12 +312,29 @@ def form_definition_problems(definition: dict) -> list[str]:
     return problems
 
 
+def _live_form_room_problems() -> list[str]:
+    """The plan's limit on live forms, as a publishing problem (billing/quotas.py)."""
+    from billing.quotas import plan_room_ensure
+    from billing.selectors import workspace_live_form_count
+    from tenants.selectors import workspace_current
+
+    try:
+        plan_room_ensure(
+            workspace=workspace_current(), limit_name="forms", used=workspace_live_form_count()
+        )
+    except ValidationError as error:
+        return error.messages
+    return []
+
+
 @transaction.atomic
 def form_publish(*, form: Form, published_by=None) -> FormVersion:
     # Lock the form so two publishes cannot both take the same version number.
     Form.objects.select_for_update().filter(pk=form.pk).first()
     definition = form_definition(form)
     problems = form_definition_problems(definition)
+    if form.status != FormStatus.PUBLISHED:
+        problems += _live_form_room_problems()
     if problems:
         raise ValidationError(problems)
     last = form.versions.aggregate(last=Max("number"))["last"] or 0

@@ -155,6 +155,10 @@ class Lead(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
 
+    # Captured past the plan's limits (billing/quotas.py): kept, but hidden from the inbox behind
+    # an "upgrade to see them" notice until the workspace upgrades.
+    over_quota = models.BooleanField(default=False)
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -174,6 +178,8 @@ class Lead(models.Model):
                 condition=Q(first_contacted_at__isnull=True, sla_due_at__isnull=False),
                 name="lead_waiting_sla",
             ),
+            # The hidden leads the inbox's notice counts (few, when any).
+            models.Index(fields=["id"], condition=Q(over_quota=True), name="lead_over_quota"),
         ]
 
     def __str__(self):
@@ -214,6 +220,9 @@ class Conversation(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     last_turn_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Started past the plan's monthly conversations (billing/quotas.py): stored all the same, and
+    # a lead it creates is hidden until the workspace upgrades.
+    over_quota = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-started_at"]

@@ -8,6 +8,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from billing.selectors import leads_within_quota
 from forms_builder.answers import answer_display
 from forms_builder.models import Form, FormStatus
 from leads.models import (
@@ -82,9 +83,11 @@ def lead_list(
     `search` looks in the name, the e-mail and the company. `band` keeps the band's range of
     priorities (the call queue's index answers it), `qualification` a QUALIFICATION_FILTERS key,
     `assignee` a user id or UNASSIGNED, `created_from`/`created_before` a [from, before) span,
-    and `overdue` the leads past their service level and still never called at `now`."""
+    and `overdue` the leads past their service level and still never called at `now`. Leads
+    hidden past the workspace's plan are left out."""
     latest = Conversation.objects.filter(lead=OuterRef("pk")).order_by("-last_turn_at", "-pk")
-    leads = Lead.objects.annotate(
+    # Leads past the plan's limits wait for an upgrade (billing/quotas.py): never listed.
+    leads = leads_within_quota(Lead.objects.all()).annotate(
         latest_status=Subquery(latest.values("status")[:1]),
         form_names=ArraySubquery(
             Form.objects.filter(conversations__lead=OuterRef("pk"))

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from billing.selectors import hidden_lead_count
+from billing.views import lead_hidden
 from leads import pagination, prioritization, selectors
 from leads.forms import (
     LeadAssignForm,
@@ -113,6 +115,8 @@ def lead_detail(request, lead_id):
         raise Http404("No such lead.")
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    if lead.over_quota:
+        return lead_hidden(request, hidden=hidden_lead_count())
     return _lead_page(request, lead)
 
 
@@ -147,7 +151,8 @@ def _lead_page(request, lead, *, outcome_form=None, status=200):
 
 def lead_action(view):
     """A POST on one lead, given the lead. It is looked up before the method is checked: a lead
-    of another workspace answers exactly as a missing one does, whatever the method."""
+    of another workspace answers exactly as a missing one does, whatever the method. A lead
+    hidden past the plan's limits is not acted on before an upgrade, as it is not shown."""
 
     @wraps(view)
     def wrapper(request, lead_id):
@@ -156,6 +161,8 @@ def lead_action(view):
             raise Http404("No such lead.")
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        if lead.over_quota:
+            return lead_hidden(request, hidden=hidden_lead_count())
         return view(request, lead)
 
     return wrapper

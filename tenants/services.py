@@ -78,6 +78,8 @@ def account_signup(
 def invitation_create(
     *, workspace: Workspace, email: str, role: str, invited_by: Membership
 ) -> Invitation:
+    from billing.quotas import plan_room_ensure
+    from billing.selectors import workspace_member_count
     from tenants.tasks import invitation_send
 
     email = email.strip().lower()
@@ -87,6 +89,11 @@ def invitation_create(
         raise ValidationError(f"{email} is already a member of this workspace.", "member")
     # Inviting the same address again replaces the pending invitation and sends a fresh link.
     Invitation.objects.filter(workspace=workspace, email=email, accepted_at__isnull=True).delete()
+    plan_room_ensure(
+        workspace=workspace,
+        limit_name="members",
+        used=workspace_member_count(workspace=workspace),
+    )
     invitation = Invitation.objects.create(
         workspace=workspace, email=email, role=role, invited_by=invited_by.user
     )

@@ -13,6 +13,9 @@ from tenants.models import Role, Workspace
 from tenants.services import workspace_create
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
+# Billing's fake Stripe and signed webhooks, for the billing tests and the attack suite alike.
+pytest_plugins = ["tests.billing.fixtures"]
+
 WORKSPACE_A = "alpha-corp"
 WORKSPACE_B = "bravo-corp"
 

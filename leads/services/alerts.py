@@ -115,7 +115,8 @@ def lead_hot_alert_send(*, lead_id: int, now: datetime | None = None) -> bool:
     run (a task delivered twice) finds the alert recorded since the lead entered it, and a lead
     that left the band before the task ran is not announced. Says whether it sent."""
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-    if lead is None or lead.band != Band.HOT:
+    # A lead hidden past the plan's limits (billing/quotas.py) is not shown by e-mail either.
+    if lead is None or lead.band != Band.HOT or lead.over_quota:
         return False
     alerted = LeadActivity.objects.filter(
         lead=lead, kind=ActivityKind.HOT_ALERT, created_at__gte=lead.band_since
@@ -160,6 +161,7 @@ def _overdue_batch_alert(*, workspace: Workspace, now: datetime, batch_size: int
                 first_contacted_at__isnull=True,
                 sla_due_at__isnull=False,
                 overdue_notified_at__isnull=True,
+                over_quota=False,  # hidden until the workspace upgrades: not e-mailed either
             )
             .order_by("sla_due_at", "pk")[:batch_size]
         )

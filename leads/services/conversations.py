@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from billing.quotas import conversation_quota_record
 from forms_builder.answers import AnswerInvalid, answer_parse, step_options
 from forms_builder.models import Form, StepKind
 from forms_builder.runtime import END, first_step_key, next_step_key, step_by_key
@@ -22,6 +23,7 @@ from leads.qualification.transcripts import (
     conversation_transcript,
 )
 from leads.services.leads import lead_upsert_from_conversation
+from tenants.selectors import workspace_current
 from tenants.transactions import on_commit_in_current_schema
 
 # A conversation with no turn for this long is abandoned (its answers are kept)...
@@ -110,6 +112,9 @@ def conversation_start(
     )
     messages = [_say(conversation, definition["welcome_message"])]
     messages.append(_ask(conversation, conversation.current_step_key))
+    # Counted once the visitor's conversation is saved; past the plan's limit it is marked, never
+    # refused, and counting never fails the visitor (billing/quotas.py).
+    conversation_quota_record(conversation=conversation, workspace=workspace_current())
     return TurnResult(conversation=conversation, messages=messages)
 
 

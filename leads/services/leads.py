@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from billing.quotas import lead_qualified_record
 from forms_builder.models import LeadField
 from leads.models import (
     Band,
@@ -60,7 +61,8 @@ def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
             .first()
         )
     if lead is None:
-        lead = Lead(email=email or "")
+        # A lead first met past the plan's monthly conversations waits behind an upgrade.
+        lead = Lead(email=email or "", over_quota=conversation.over_quota)
         # In the queue from its first answer, as a lead not qualified yet, with its timer.
         lead_place(lead, workspace=workspace_current())
     elif email and not lead.email:
@@ -144,6 +146,8 @@ def lead_qualify(*, lead: Lead, engine: Engine | None = None) -> Lead:
     )
     # Its place in the call queue follows from what was just stored (and its current score).
     _lead_place_and_alert(lead, workspace)
+    # Counted against the month's qualified leads, or billed per lead (billing/quotas.py).
+    lead_qualified_record(lead=lead, workspace=workspace)
     return lead
 
 

@@ -69,7 +69,8 @@ def leads_assign(*, lead_ids: Iterable[int], assignee, by) -> int:
     if len(lead_ids) > LEADS_ASSIGN_MAX:
         raise ValidationError(f"Assign at most {LEADS_ASSIGN_MAX} leads at a time.", "too_many")
     target = assignee.pk if assignee else None
-    leads = Lead.objects.filter(pk__in=lead_ids)
+    # Hidden leads (past the plan's limits) are not listed, so not ticked either.
+    leads = Lead.objects.filter(pk__in=lead_ids, over_quota=False)
     # (exclude() on a nullable column keeps the NULLs: unassigned leads do change hands.)
     changing = (
         leads.exclude(assignee__isnull=True)

@@ -183,14 +183,21 @@ def committed_workspace(django_db_blocker, *, slug: str, email: str, name: str) 
         yield Owner(email, PASSWORD, workspace.slug, workspace.schema_name)
     finally:
         with django_db_blocker.unblock():
-            connection.set_schema_to_public()
-            for session in Session.objects.all():
-                if session.get_decoded().get("_auth_user_id") == str(user.pk):
-                    session.delete()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA "{workspace.schema_name}" CASCADE')
-            Workspace.objects.filter(pk=workspace.pk).delete()  # memberships go with it
-            user.delete()
+            committed_workspace_remove(workspace, user)
+
+
+def committed_workspace_remove(workspace, user) -> None:
+    """Undo what a module fixture committed for the live server: the user's sessions, the
+    workspace's schema, the workspace (memberships and billing rows go with it), the user. Call
+    it with the database unblocked."""
+    connection.set_schema_to_public()
+    for session in Session.objects.all():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA "{workspace.schema_name}" CASCADE')
+    Workspace.objects.filter(pk=workspace.pk).delete()
+    user.delete()
 
 
 def log_in(page: Page, live_url: str, owner: Owner) -> None:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -17,9 +16,8 @@ from leads.models import EventKind, Lead, LeadEvent
 from leads.services.conversations import conversation_start, conversation_turn
 from leads.services.leads import lead_qualify
 from leads.services.sales import lead_outcome_record
-from tenants.models import Workspace
 from tenants.services import user_create, workspace_create
-from tests.e2e.conftest import requires_chromium
+from tests.e2e.conftest import committed_workspace_remove, requires_chromium
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db, requires_chromium]
@@ -97,14 +95,7 @@ def planted(django_db_setup, django_db_blocker):
         yield Planted(lead_id=lead.pk)
     finally:
         with django_db_blocker.unblock():
-            connection.set_schema_to_public()
-            for session in Session.objects.all():
-                if session.get_decoded().get("_auth_user_id") == str(owner.pk):
-                    session.delete()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA "{workspace.schema_name}" CASCADE')
-            Workspace.objects.filter(pk=workspace.pk).delete()
-            owner.delete()
+            committed_workspace_remove(workspace, owner)
 
 
 def _watch_for_scripts(page: Page) -> list[str]:

@@ -15,7 +15,9 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.fakes.served import ServedOnLoopback
 
 # How long a retried error asks the client to wait (the header real OpenAI sends); short, so a
 # retry costs the test milliseconds, not the client's default back-off of half a second or more.
@@ -37,42 +39,17 @@ class Request:
 
 
 @dataclass
-class FakeOpenAIServer:
+class FakeOpenAIServer(ServedOnLoopback):
     replies: list[Reply] = field(default_factory=lambda: [Reply(content="{}")])
     requests: list[Request] = field(default_factory=list)
 
     def __post_init__(self):
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        # Handler threads are daemons and not joined on close: a slow reply is cut short by
-        # `_stopping` anyway, and nothing must keep the test run alive.
-        self._httpd.daemon_threads = True
-        # A short poll, so that `stop()` returns at once rather than after the default half second.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self._serve(_handler_for(self))
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def start(self) -> "FakeOpenAIServer":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> "FakeOpenAIServer":
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
+        return f"{self.address}/v1"
 
     def _next_reply(self, request: Request) -> Reply:
         with self._lock:

@@ -3,6 +3,7 @@
 import pytest
 from django_tenants.utils import schema_context
 
+from billing.models import BillingAccount, QualifiedLeadRecord, Usage, UsageAlert
 from forms_builder.models import Form, FormVersion, Step
 from leads.models import (
     Conversation,
@@ -74,6 +75,11 @@ def snapshot_b(workspace_b):
                 key=str,
             ),
             "api_keys": list(workspace_b.api_keys.order_by("pk").values_list()),
+            # Billing lives in the public schema, one-to-one or keyed by the workspace.
+            "billing": [
+                list(model.objects.filter(workspace=workspace_b).order_by("pk").values_list())
+                for model in (BillingAccount, Usage, QualifiedLeadRecord, UsageAlert)
+            ],
             **forms,
         }
 
