@@ -1,5 +1,3 @@
-import time
-
 import pytest
 from django.db import connection
 
@@ -18,9 +16,7 @@ VALID = {
 
 
 def test_signup_creates_workspace_owner_and_lands_on_dashboard(client):
-    started = time.perf_counter()
     response = client.post("/signup/", VALID)
-    elapsed = time.perf_counter() - started
 
     assert response.status_code == 302
     assert response["Location"] == "/w/northwind-traders/"
@@ -33,8 +29,7 @@ def test_signup_creates_workspace_owner_and_lands_on_dashboard(client):
             [workspace.schema_name],
         )
         assert cursor.fetchone() is not None
-    # The whole request, schema clone included, stays well under a second.
-    assert elapsed < 1.0
+    # How fast (a spare schema taken, or the template cloned): bench/workspace_signup.py.
 
     dashboard = client.get(response["Location"])
     assert dashboard.status_code == 200

