@@ -10,8 +10,8 @@ from leads.models import Lead, RescoreRun
 from leads.prioritization import lead_priority_store, leads_priority_refresh
 from leads.scoring.rescore import lead_rescore, leads_rescore
 from leads.services.alerts import (
-    lead_assigned_alert_send,
     lead_hot_alert_send,
+    leads_assigned_alert_send,
     leads_overdue_alert,
 )
 from leads.services.conversations import conversations_abandon_stale
@@ -171,10 +171,10 @@ def lead_hot_alert_task(lead_id: int) -> bool:
 
 
 @shared_task(**MAIL_RETRY)
-def lead_assigned_alert_task(lead_id: int, assignee_id: int) -> bool:
-    if _outside_workspaces("send an assignment e-mail", lead_id):
+def leads_assigned_alert_task(lead_ids: list[int], assignee_id: int) -> bool:
+    if _outside_workspaces("send an assignment e-mail", *lead_ids):
         return False
-    return lead_assigned_alert_send(lead_id=lead_id, assignee_id=assignee_id)
+    return leads_assigned_alert_send(lead_ids=lead_ids, assignee_id=assignee_id)
 
 
 @shared_task(acks_late=True)

@@ -229,38 +229,49 @@ def leads_overdue_alert(*, now: datetime | None = None, batch_size: int = OVERDU
 # --- A lead was assigned ------------------------------------------------------------------------
 
 
-def lead_assigned_alert_queue(*, lead: Lead, assignee: User) -> None:
-    from leads.tasks import lead_assigned_alert_task  # leads.tasks imports the services
+def leads_assigned_alert_queue(*, lead_ids: list[int], assignee: User) -> None:
+    """After commit, one e-mail telling `assignee` of the leads just given to them (one lead from
+    its page, or a page of ticked leads from the inbox: one e-mail either way)."""
+    from leads.tasks import leads_assigned_alert_task  # leads.tasks imports the services
 
-    lead_id, assignee_id = lead.pk, assignee.pk
+    lead_ids, assignee_id = list(lead_ids), assignee.pk
     on_commit_in_current_schema(
-        lambda: lead_assigned_alert_task.delay(lead_id, assignee_id), robust=True
+        lambda: leads_assigned_alert_task.delay(lead_ids, assignee_id), robust=True
     )
 
 
-def lead_assigned_alert_send(*, lead_id: int, assignee_id: int) -> bool:
-    """E-mail a member that a lead was given to them. Nothing is sent when the lead went to
-    someone else meanwhile or the member left the workspace. Says whether it sent."""
-    lead = Lead.objects.filter(pk=lead_id, assignee_id=assignee_id).first()
-    if lead is None:
+def leads_assigned_alert_send(*, lead_ids: list[int], assignee_id: int) -> bool:
+    """E-mail a member the leads given to them. Leads that went to someone else meanwhile, or
+    hidden past the plan's limits, are left out; nothing is sent when none is left or the
+    member left the workspace. Says whether it sent."""
+    leads = list(
+        Lead.objects.filter(pk__in=lead_ids, assignee_id=assignee_id, over_quota=False).order_by(
+            "-priority", "-pk"
+        )
+    )
+    if not leads:
         return False
     workspace = workspace_current()
     assignee = _assignees(workspace, [assignee_id]).get(assignee_id)
     if assignee is None:
         return False
     assigned = (
-        LeadActivity.objects.filter(lead=lead, kind=ActivityKind.ASSIGNED)
+        LeadActivity.objects.filter(lead=leads[0], kind=ActivityKind.ASSIGNED)
         .order_by("-created_at", "-pk")
         .first()
     )
     context = {
-        "lead": lead,
+        "leads": [
+            {"lead": lead, "link": lead_page_url(workspace, lead.pk), "timer": lead_timer(lead)}
+            for lead in leads
+        ],
         "workspace": workspace,
         "by": assigned.actor_email if assigned else "",
-        "link": lead_page_url(workspace, lead.pk),
-        "timer": lead_timer(lead),
     }
-    subject = f"Lead assigned to you: {lead_who(lead)}"
+    if len(leads) == 1:
+        subject = f"Lead assigned to you: {lead_who(leads[0])}"
+    else:
+        subject = f"{len(leads)} leads assigned to you"
     get_connection().send_messages(
         [_message(assignee, subject, "leads/email/assigned.txt", context)]
     )

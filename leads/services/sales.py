@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leads.models import ActivityKind, Lead, LeadActivity, LeadOutcome, LostReason, Outcome
-from leads.services.alerts import lead_assigned_alert_queue
+from leads.services.alerts import leads_assigned_alert_queue
 from tenants.models import Membership
 from tenants.selectors import workspace_current
 
@@ -51,7 +51,7 @@ def lead_assign(*, lead: Lead, assignee, by) -> bool:
     _assignment_activity(lead.pk, assignee, by, now).save()
     # The new assignee hears of it by e-mail, unless they took the lead themselves.
     if assignee is not None and (by is None or by.pk != assignee.pk):
-        lead_assigned_alert_queue(lead=lead, assignee=assignee)
+        leads_assigned_alert_queue(lead_ids=[lead.pk], assignee=assignee)
     return True
 
 
@@ -87,6 +87,8 @@ def leads_assign(*, lead_ids: Iterable[int], assignee, by) -> int:
     LeadActivity.objects.bulk_create(
         [_assignment_activity(lead_id, assignee, by, now) for lead_id in ids]
     )
+    if assignee is not None and (by is None or by.pk != assignee.pk):
+        leads_assigned_alert_queue(lead_ids=ids, assignee=assignee)
     return len(ids)
 
 

@@ -3,6 +3,7 @@ to nobody, or one lead to me; any member may; bad input is said and sent back, n
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -145,3 +146,27 @@ def test_assigning_needs_the_csrf_token(member, in_a, urls, leads):
 
     assert response.status_code == 403
     assert assignees(in_a, leads) == [None, None, None]
+
+
+def test_the_member_given_ticked_leads_gets_one_email_listing_them(
+    member_client, in_a, urls, leads, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(
+            urls["assign"], {"lead": [leads[0].pk, leads[2].pk], "assignee": admin.pk}
+        )
+
+    [message] = mail.outbox
+    assert message.to == [admin.email]
+    assert message.subject == "2 leads assigned to you"
+    assert leads[0].email in message.body and leads[2].email in message.body
+    assert leads[1].email not in message.body
+
+
+def test_taking_ticked_leads_yourself_sends_nothing(
+    member_client, member, in_a, urls, leads, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(urls["assign"], {"lead": [leads[0].pk], "assignee": member.pk})
+
+    assert mail.outbox == []

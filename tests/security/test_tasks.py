@@ -8,8 +8,8 @@ from django_tenants.utils import schema_context
 from leads.models import Band, Lead
 from leads.prioritization import lead_band_enter
 from leads.tasks import (
-    lead_assigned_alert_task,
     lead_hot_alert_task,
+    leads_assigned_alert_task,
     leads_overdue_alert_in_workspace,
 )
 from tenants.tasks import invitation_send
@@ -54,7 +54,7 @@ def test_alert_tasks_refuse_to_run_outside_any_workspace(mailoutbox):
     assert connection.schema_name == "public"
 
     assert lead_hot_alert_task(1) is False
-    assert lead_assigned_alert_task(1, 1) is False
+    assert leads_assigned_alert_task([1], 1) is False
     assert leads_overdue_alert_in_workspace() == 0
     assert mailoutbox == []
 
