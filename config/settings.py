@@ -163,6 +163,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.leads_overdue_alert_everywhere",
         "schedule": 300.0,
     },
+    # Transcripts and events past each workspace's retention period (off by default).
+    "apply-retention-periods": {
+        "task": "leads.tasks.retention_apply_everywhere",
+        "schedule": 24 * 3600.0,
+    },
     "billing-grace-periods": {
         "task": "billing.tasks.billing_grace_expire_task",
         "schedule": 3600.0,
