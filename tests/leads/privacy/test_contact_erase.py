@@ -12,7 +12,7 @@ from leads.privacy.contacts import erasure_records_for
 from leads.privacy.erasure import contact_email_hash, contact_erase, eraser_register
 from leads.services.events import page_view_record
 from tests.factories import LeadFactory, UserFactory
-from tests.leads.privacy.conftest import EMAIL
+from tests.leads.privacy.fixtures import EMAIL
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from leads.privacy.contacts import EXPORT_FORMAT, contact_export
-from tests.leads.privacy.conftest import EMAIL
+from tests.leads.privacy.fixtures import EMAIL
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from leads.privacy.contacts import contact_find
-from tests.leads.privacy.conftest import EMAIL
+from tests.leads.privacy.fixtures import EMAIL
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from billing.models import QualifiedLeadRecord
 from leads.models import Lead
 from leads.privacy.erasure import contact_erase
 from tests.factories import UserFactory
-from tests.leads.privacy.conftest import BYSTANDER, EMAIL, TRACES
+from tests.leads.privacy.fixtures import BYSTANDER, EMAIL, TRACES
 from tests.leads.privacy.tables import lead_id_hits, schema_rows, text_hits
 
 pytestmark = pytest.mark.django_db

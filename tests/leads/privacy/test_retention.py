@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 from leads.models import Conversation, EventKind, Lead, LeadEvent, Message
 from leads.privacy.retention import retention_apply
 from leads.tasks import retention_apply_everywhere
-from tests.leads.privacy.conftest import BYSTANDER
+from tests.leads.privacy.fixtures import BYSTANDER
 
 pytestmark = pytest.mark.django_db
 
