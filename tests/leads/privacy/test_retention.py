@@ -92,3 +92,18 @@ def test_the_daily_task_applies_each_workspaces_own_period_and_none_where_it_is_
     with schema_context(workspace_b.schema_name):
         assert Message.objects.exists() and LeadEvent.objects.count() == 3
         assert not Conversation.objects.filter(transcript_deleted_at__isnull=False).exists()
+
+
+def test_the_lead_page_says_the_transcript_was_deleted_rather_than_show_an_empty_chat(
+    workspace_a, make_contact, owner_client
+):
+    contact = make_contact(workspace_a)
+    age(workspace_a, days=400)
+    with schema_context(workspace_a.schema_name):
+        retention_apply(days=365)
+
+    page = owner_client.get(f"/w/{workspace_a.slug}/leads/{contact.lead.pk}/")
+
+    assert page.status_code == 200
+    assert b"past the workspace's retention period" in page.content
+    assert b"Nothing said yet" not in page.content
