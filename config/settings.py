@@ -21,6 +21,9 @@ if DEBUG:
     )
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+# Former keys, while a new one takes over: sessions, reset links and the erasure records' hashes
+# (leads/privacy/erasure.py) made with them still check.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
