@@ -21,6 +21,9 @@ if DEBUG:
     )
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+# Former keys, while a new one takes over: sessions, reset links and the erasure records' hashes
+# (leads/privacy/erasure.py) made with them still check.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -162,6 +165,11 @@ CELERY_BEAT_SCHEDULE = {
     "alert-overdue-leads": {
         "task": "leads.tasks.leads_overdue_alert_everywhere",
         "schedule": 300.0,
+    },
+    # Transcripts and events past each workspace's retention period (off by default).
+    "apply-retention-periods": {
+        "task": "leads.tasks.retention_apply_everywhere",
+        "schedule": 24 * 3600.0,
     },
     "billing-grace-periods": {
         "task": "billing.tasks.billing_grace_expire_task",

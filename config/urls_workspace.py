@@ -28,6 +28,7 @@ urlpatterns = [
         tenant_views.api_key_revoke_view,
         name="api_key_revoke",
     ),
+    path("settings/privacy/", include("leads.privacy.urls")),
     path("forms/", include("forms_builder.urls")),
     path("leads/", include("leads.urls")),
     path("billing/", include("billing.urls")),

@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -223,6 +224,10 @@ class Conversation(models.Model):
     # Started past the plan's monthly conversations (billing/quotas.py): stored all the same, and
     # a lead it creates is hidden until the workspace upgrades.
     over_quota = models.BooleanField(default=False)
+    # When the workspace's retention deleted the transcript (messages and answers; see
+    # leads/privacy/retention.py): the lead page says so rather than show an empty chat, and the
+    # daily sweep skips the conversation from then on.
+    transcript_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -231,6 +236,13 @@ class Conversation(models.Model):
             # Whose page view is this? (leads/services/events.py, at every tracked page view)
             models.Index(
                 fields=["visitor_id"], condition=~Q(visitor_id=""), name="conversation_visitor"
+            ),
+            # The retention sweep's "last turn older than N days" among the transcripts it has
+            # not deleted yet (leads/privacy/retention.py).
+            models.Index(
+                fields=["last_turn_at"],
+                condition=Q(transcript_deleted_at__isnull=True),
+                name="conversation_transcript_kept",
             ),
         ]
 
@@ -320,6 +332,10 @@ class LeadEvent(models.Model):
             models.Index(fields=["lead", "kind", "occurred_at"], name="lead_event_lead_kind"),
             # Tying a visitor's earlier events to the lead they turned into.
             models.Index(fields=["visitor_id"], name="lead_event_visitor"),
+            # The retention sweep's "older than N days" (leads/privacy/retention.py). BRIN: events
+            # arrive roughly in time order, so a few pages of index cover millions of rows and
+            # cost the tracking endpoint's inserts next to nothing, where a B-tree would not.
+            BrinIndex(fields=["occurred_at"], name="lead_event_occurred_brin"),
         ]
 
     def __str__(self):
@@ -464,3 +480,32 @@ class LeadActivity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.detail}".rstrip(": ")
+
+
+class ErasureRecord(models.Model):
+    """That a contact was erased (leads/privacy/erasure.py), kept without naming them: when, by
+    which admin, how many rows of each table went, and a keyed hash of the address, so that a
+    request about the same address is recognized without the address being kept."""
+
+    erased_at = models.DateTimeField(default=timezone.now)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", null=True, **PERSON_IN_PUBLIC_SCHEMA
+    )
+    # The admin's address when they erased, still readable once the account is gone.
+    erased_by_email = models.EmailField(blank=True)
+    # HMAC-SHA256 of the lower-cased address, keyed by the server's secret and the workspace
+    # (leads.privacy.erasure.contact_email_hash): not reversible by trying addresses without
+    # the secret, and different in each workspace.
+    email_hash = models.CharField(max_length=64, db_index=True)
+    # {"leads.Lead": 1, "leads.Message": 14, ...}: what each eraser deleted.
+    deleted_counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+
+    def __str__(self):
+        return f"Erasure {self.pk} on {self.erased_at:%Y-%m-%d}"
+
+    @property
+    def rows_deleted(self) -> int:
+        return sum(self.deleted_counts.values())

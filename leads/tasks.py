@@ -8,6 +8,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from leads.models import Lead, RescoreRun
 from leads.prioritization import lead_priority_store, leads_priority_refresh
+from leads.privacy.retention import retention_apply
 from leads.scoring.rescore import lead_rescore, leads_rescore
 from leads.services.alerts import (
     lead_hot_alert_send,
@@ -37,10 +38,12 @@ RETRIED_ON_DATABASE_ERRORS = {
 }
 
 
-def _in_each_workspace(task) -> int:
-    """Queue `task` once per workspace, from inside its schema, so the worker runs each in
-    that workspace (tenant-schemas-celery). For Celery beat's periodic jobs."""
-    schemas = list(Workspace.objects.values_list("schema_name", flat=True))
+def _in_each_workspace(task, workspaces=None) -> int:
+    """Queue `task` once per workspace (or per one of `workspaces`), from inside its schema, so
+    the worker runs each in that workspace (tenant-schemas-celery). For Celery beat's periodic
+    jobs."""
+    workspaces = Workspace.objects.all() if workspaces is None else workspaces
+    schemas = list(workspaces.values_list("schema_name", flat=True))
     for schema_name in schemas:
         with schema_context(schema_name):
             task.delay()
@@ -184,3 +187,29 @@ def leads_overdue_alert_in_workspace() -> int:
     if _outside_workspaces("sweep overdue leads"):
         return 0
     return leads_overdue_alert()
+
+
+@shared_task
+def retention_apply_everywhere() -> int:
+    """Daily: each workspace with a retention period deletes what is past it."""
+    return _in_each_workspace(
+        retention_apply_in_workspace, Workspace.objects.filter(retention_days__isnull=False)
+    )
+
+
+@shared_task(acks_late=True)
+def retention_apply_in_workspace() -> dict[str, int]:
+    """Delete the workspace's transcripts and events older than its retention period
+    (leads/privacy/retention.py). The period is read again here: an admin may have turned it
+    off since the task was queued. A run that fails is done again the next day; one cut short
+    leaves what it did done, in batches."""
+    if _outside_workspaces("apply a retention period"):
+        return {}
+    days = (
+        Workspace.objects.filter(schema_name=connection.schema_name)
+        .values_list("retention_days", flat=True)
+        .first()
+    )
+    if days is None:
+        return {}
+    return retention_apply(days=days)

@@ -104,6 +104,14 @@ SLA_HELP_TAIL = (
     "from now on."
 )
 
+# What leads/privacy/retention.py does, in the admin's words.
+RETENTION_HELP = (
+    "Checked every day. Deletes the transcripts of conversations whose last message is older "
+    "(the messages, and the answers given step by step) and the page views and e-mail events "
+    "that old. The conversation (form, dates, campaign), the lead's contact details, "
+    "qualification and score are kept; erase a contact under Data & privacy to delete them."
+)
+
 ENGINE_LABELS = {"offline": "Offline (rules, French and English)", "openai": "OpenAI"}
 
 
@@ -125,6 +133,7 @@ class WorkspaceSettingsForm(forms.ModelForm):
             "sla_hot_minutes",
             "sla_today_minutes",
             "sla_nurture_minutes",
+            "retention_days",
         ]
         help_texts = {
             # Which leads each band holds is leads/prioritization.py's rule, in sales words.
@@ -135,6 +144,7 @@ class WorkspaceSettingsForm(forms.ModelForm):
             "sla_nurture_minutes": "Other marketing-qualified leads and leads not qualified "
             f"yet. From 60 minutes to 90 days, or empty for no deadline; {SLA_HELP_TAIL}",
             "priority_score_weight": PRIORITY_SCORE_WEIGHT_HELP,
+            "retention_days": RETENTION_HELP,
             "sql_min_buying_signals": "Besides an identified need and a decision within the "
             "quarter, what makes a lead sales-qualified (SQL).",
         }

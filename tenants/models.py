@@ -119,6 +119,16 @@ class PriorityScoreWeight(models.TextChoices):
     SCORE_FIRST = "score_first", "The score first, then BANT completeness"
 
 
+# The retention periods a workspace may choose; None (the default) keeps everything. Few and
+# long on purpose: a shorter one would delete conversations sales have not called about yet.
+RETENTION_CHOICES = [
+    (None, "Never: keep them"),
+    (90, "90 days"),
+    (180, "180 days"),
+    (365, "365 days"),
+]
+
+
 class Workspace(TenantMixin):
     """A customer business; its forms and leads live in its own PostgreSQL schema."""
 
@@ -168,6 +178,16 @@ class Workspace(TenantMixin):
         blank=True,
         default=3 * 24 * 60,
         validators=[MinValueValidator(60), MaxValueValidator(90 * 24 * 60)],
+    )
+
+    # How long visitors' words and behaviour are kept (leads/privacy/retention.py, run daily):
+    # transcripts and events older than this are deleted; None keeps them.
+    retention_days = models.PositiveSmallIntegerField(
+        "Delete transcripts and events after",
+        choices=RETENTION_CHOICES,
+        null=True,
+        blank=True,
+        default=None,
     )
 
     # Deleting a workspace is an explicit, audited operation, never a cascade from a row.

@@ -16,6 +16,7 @@ from leads.selectors import workspace_overview
 from leads.tasks import leads_priority_refresh_task
 from tenants.api_keys import api_key_create, api_key_list, api_key_revoke
 from tenants.forms import (
+    RETENTION_HELP,
     ApiKeyCreateForm,
     InvitationForm,
     InvitationSignupForm,
@@ -301,7 +302,11 @@ def workspace_settings(request):
     form = WorkspaceSettingsForm(_posted(request), instance=request.tenant)
     if request.method == "POST":
         return _workspace_settings_save(request, form)
-    context = {"form": form, "priority_score_weight_help": PRIORITY_SCORE_WEIGHT_HELP}
+    context = {
+        "form": form,
+        "priority_score_weight_help": PRIORITY_SCORE_WEIGHT_HELP,
+        "retention_help": RETENTION_HELP,
+    }
     return render(request, "tenants/settings.html", context)
 
 

@@ -7,11 +7,13 @@ from billing.models import BillingAccount, QualifiedLeadRecord, Usage, UsageAler
 from forms_builder.models import Form, FormVersion, Step
 from leads.models import (
     Conversation,
+    ErasureRecord,
     Lead,
     LeadActivity,
     LeadCorrection,
     LeadEvent,
     LeadOutcome,
+    LeadScoreItem,
     Message,
 )
 from tenants.models import Role
@@ -64,6 +66,8 @@ def snapshot_b(workspace_b):
                 "lead_outcomes": list(LeadOutcome.objects.order_by("pk").values_list()),
                 "lead_activities": list(LeadActivity.objects.order_by("pk").values_list()),
                 "lead_events": list(LeadEvent.objects.order_by("pk").values_list()),
+                "lead_score_items": list(LeadScoreItem.objects.order_by("pk").values_list()),
+                "erasure_records": list(ErasureRecord.objects.order_by("pk").values_list()),
             }
         return {
             "workspace": (workspace_b.name, workspace_b.slug, workspace_b.schema_name),

@@ -186,3 +186,38 @@ def test_dashboard_offers_inviting_teammates_to_admins_only(
 
     assert invite_link in admin_client_a.get(f"/w/{workspace_a.slug}/").content
     assert invite_link not in member_client.get(f"/w/{workspace_a.slug}/").content
+
+
+def test_retention_is_off_by_default_and_admins_choose_one_of_the_periods(
+    owner_client, workspace_a
+):
+    assert workspace_a.retention_days is None
+
+    response = owner_client.post(
+        f"/w/{workspace_a.slug}/settings/", settings_data(retention_days="180")
+    )
+
+    assert response.status_code == 302
+    workspace_a.refresh_from_db()
+    assert workspace_a.retention_days == 180
+
+
+def test_a_retention_period_not_offered_is_a_form_error(owner_client, workspace_a):
+    response = owner_client.post(
+        f"/w/{workspace_a.slug}/settings/", settings_data(retention_days="7")
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["retention_days"]
+    workspace_a.refresh_from_db()
+    assert workspace_a.retention_days is None
+
+
+def test_members_see_the_retention_period_and_what_it_deletes(member_client, workspace_a):
+    workspace_a.retention_days = 90
+    workspace_a.save(update_fields=["retention_days"])
+
+    page = member_client.get(f"/w/{workspace_a.slug}/settings/")
+
+    assert b"Delete transcripts and events after: 90 days" in page.content
+    assert b"the answers given step by step" in page.content
