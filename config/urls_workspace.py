@@ -28,8 +28,10 @@ urlpatterns = [
         tenant_views.api_key_revoke_view,
         name="api_key_revoke",
     ),
+    path("settings/webhooks/", include("webhooks.urls")),
     path("forms/", include("forms_builder.urls")),
     path("leads/", include("leads.urls")),
+    path("exports/", include("exports.urls")),
     path("billing/", include("billing.urls")),
     # Public: published forms and their conversations, for visitors (no login).
     path("f/", include("forms_builder.public_urls")),
