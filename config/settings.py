@@ -53,6 +53,8 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "forms_builder",
     "leads",
+    "webhooks",
+    "exports",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -171,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.retention_apply_everywhere",
         "schedule": 24 * 3600.0,
     },
+    # CSV exports are kept 7 days, then deleted with their file (exports/services.py).
+    "expire-lead-exports": {
+        "task": "exports.tasks.lead_exports_expire_everywhere",
+        "schedule": 3600.0,
+    },
     "billing-grace-periods": {
         "task": "billing.tasks.billing_grace_expire_task",
         "schedule": 3600.0,
@@ -214,6 +221,15 @@ STRIPE_PRICE_IDS = {
     for name, value in env.ENVIRON.items()
     if name.startswith("STRIPE_PRICE_") and value
 }
+
+# --- Webhooks -------------------------------------------------------------------------------
+
+# Endpoints on private, link-local or reserved addresses are always refused (SSRF); loopback
+# (localhost, 127.0.0.1) only while this is on: by default in development (DEBUG), never in
+# production unless set.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=DEBUG)
+# How long one attempt waits to connect and then for each read of the answer.
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
 
 # --- Authentication -------------------------------------------------------------------------
 

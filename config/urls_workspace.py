@@ -29,8 +29,10 @@ urlpatterns = [
         name="api_key_revoke",
     ),
     path("settings/privacy/", include("leads.privacy.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
     path("forms/", include("forms_builder.urls")),
     path("leads/", include("leads.urls")),
+    path("exports/", include("exports.urls")),
     path("billing/", include("billing.urls")),
     # Public: published forms and their conversations, for visitors (no login).
     path("f/", include("forms_builder.public_urls")),

@@ -18,6 +18,19 @@ def workspace_member_list(*, workspace: Workspace) -> QuerySet[Membership]:
     )
 
 
+def workspace_manager_list(*, workspace: Workspace) -> list:
+    """The workspace's active owners and admins, by e-mail: who dispatches leads nobody has
+    taken and hears of what goes wrong with the workspace's settings (a disabled webhook)."""
+    memberships = (
+        Membership.objects.filter(
+            workspace=workspace, role__in=[Role.OWNER, Role.ADMIN], user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__email")
+    )
+    return [membership.user for membership in memberships]
+
+
 def workspace_pending_invitation_list(*, workspace: Workspace) -> QuerySet[Invitation]:
     return Invitation.objects.filter(workspace=workspace, accepted_at__isnull=True)
 

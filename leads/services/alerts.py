@@ -19,8 +19,8 @@ from leads.models import ActivityKind, Band, Lead, LeadActivity
 from leads.selectors import lead_qualification
 from leads.sla import lead_timer
 from tenants.middleware import workspace_path_prefix, workspace_urlconf
-from tenants.models import Membership, Role, User, Workspace
-from tenants.selectors import workspace_current
+from tenants.models import Membership, User, Workspace
+from tenants.selectors import workspace_current, workspace_manager_list
 from tenants.transactions import on_commit_in_current_schema
 
 # Leads handled per transaction by the overdue sweep: their rows stay locked while the e-mails
@@ -58,14 +58,7 @@ def lead_who(lead: Lead) -> str:
 
 def _managers(workspace: Workspace) -> list[User]:
     """The workspace's owners and admins, who dispatch leads nobody has taken."""
-    memberships = (
-        Membership.objects.filter(
-            workspace=workspace, role__in=[Role.OWNER, Role.ADMIN], user__is_active=True
-        )
-        .select_related("user")
-        .order_by("user__email")
-    )
-    return [membership.user for membership in memberships]
+    return workspace_manager_list(workspace=workspace)
 
 
 def _assignees(workspace: Workspace, user_ids: Iterable[int]) -> dict[int, User]:

@@ -25,6 +25,7 @@ from leads.qualification.transcripts import (
 from leads.services.leads import lead_upsert_from_conversation
 from tenants.selectors import workspace_current
 from tenants.transactions import on_commit_in_current_schema
+from webhooks.services import conversation_completed_webhook_queue
 
 # A conversation with no turn for this long is abandoned (its answers are kept)...
 ABANDON_AFTER = timedelta(minutes=30)
@@ -198,6 +199,8 @@ def _conversation_end(conversation: Conversation, status: str, now) -> list[Mess
 
         lead_id = conversation.lead.pk
         on_commit_in_current_schema(lambda: lead_qualify_task.delay(lead_id), robust=True)
+        if status == ConversationStatus.COMPLETED:
+            conversation_completed_webhook_queue(conversation_id=conversation.pk)
     if status == ConversationStatus.COMPLETED:
         return [_say(conversation, definition["closing_message"])]
     return []

@@ -39,6 +39,8 @@ from leads.qualification.transcripts import (
 from leads.services.alerts import lead_hot_alert_queue
 from leads.services.events import visitor_events_claim
 from tenants.selectors import workspace_current
+from webhooks.models import EventType
+from webhooks.services import lead_webhook_queue
 
 
 def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
@@ -72,9 +74,14 @@ def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
     hidden_country = str(conversation.hidden_fields.get(LeadField.COUNTRY) or "").strip()
     if hidden_country and not lead.country:
         lead.country = hidden_country[:200]
-    if lead.pk is None or conversation.last_turn_at > lead.last_activity_at:
+    created = lead.pk is None
+    if created or conversation.last_turn_at > lead.last_activity_at:
         lead.last_activity_at = conversation.last_turn_at
     lead.save()
+    lead_webhook_queue(
+        event_type=EventType.LEAD_CREATED if created else EventType.LEAD_UPDATED,
+        lead_ids=[lead.pk],
+    )
     # The pages the visitor saw before saying who they are now count for the lead. No rescore
     # is queued here: the conversation's end queues the lead's qualification, which rescores
     # it first (leads.tasks.lead_qualify_task), after this is committed.
@@ -138,12 +145,14 @@ def lead_qualify(*, lead: Lead, engine: Engine | None = None) -> Lead:
         q.fallback_from, q.fallback_reason = wanted, "not configured on this server"
     q.status = qualification_status(q, sql_min_buying_signals=workspace.sql_min_buying_signals)
     fields = corrections_apply(lead_fields_from_qualification(q), _lead_corrections(lead))
-    _lead_store(
+    changed = _lead_store(
         lead,
         fields,
         sql_min_buying_signals=workspace.sql_min_buying_signals,
         qualified_at=timezone.now(),
     )
+    if changed:  # qualifying again to the same conclusion tells integrators nothing new
+        lead_webhook_queue(event_type=EventType.LEAD_QUALIFIED, lead_ids=[lead.pk])
     # Its place in the call queue follows from what was just stored (and its current score).
     _lead_place_and_alert(lead, workspace)
     # Counted against the month's qualified leads, or billed per lead (billing/quotas.py).
@@ -206,4 +215,5 @@ def lead_correct(*, lead: Lead, values: dict[str, str], corrected_by) -> list[Le
         workspace = workspace_current()
         _lead_store(lead, fields, sql_min_buying_signals=workspace.sql_min_buying_signals)
         _lead_place_and_alert(lead, workspace)
+        lead_webhook_queue(event_type=EventType.LEAD_UPDATED, lead_ids=[lead.pk])
     return corrections

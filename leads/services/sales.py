@@ -11,6 +11,9 @@ from leads.models import ActivityKind, Lead, LeadActivity, LeadOutcome, LostReas
 from leads.services.alerts import leads_assigned_alert_queue
 from tenants.models import Membership
 from tenants.selectors import workspace_current
+from webhooks.models import EventType
+from webhooks.payloads import outcome_payload
+from webhooks.services import lead_webhook_queue
 
 # The inbox assigns the leads ticked on one page (50 rows); the bound keeps a request's
 # transaction, and the row locks it holds, that small.
@@ -49,6 +52,7 @@ def lead_assign(*, lead: Lead, assignee, by) -> bool:
     lead.assigned_at = now if assignee else None
     lead.save(update_fields=["assignee", "assigned_at"])
     _assignment_activity(lead.pk, assignee, by, now).save()
+    lead_webhook_queue(event_type=EventType.LEAD_UPDATED, lead_ids=[lead.pk])
     # The new assignee hears of it by e-mail, unless they took the lead themselves.
     if assignee is not None and (by is None or by.pk != assignee.pk):
         leads_assigned_alert_queue(lead_ids=[lead.pk], assignee=assignee)
@@ -89,6 +93,7 @@ def leads_assign(*, lead_ids: Iterable[int], assignee, by) -> int:
     )
     if assignee is not None and (by is None or by.pk != assignee.pk):
         leads_assigned_alert_queue(lead_ids=ids, assignee=assignee)
+    lead_webhook_queue(event_type=EventType.LEAD_UPDATED, lead_ids=ids)
     return len(ids)
 
 
@@ -144,4 +149,9 @@ def lead_outcome_record(
         lead.first_contacted_at = now
         fields.append("first_contacted_at")
     lead.save(update_fields=fields)
+    lead_webhook_queue(
+        event_type=EventType.LEAD_OUTCOME,
+        lead_ids=[lead.pk],
+        extra={"outcome": outcome_payload(outcome)},
+    )
     return outcome

@@ -1,9 +1,11 @@
 """Fixtures for the isolation attack suite: a member of workspace A aims at workspace B."""
 
 import pytest
+from django.core.files.storage import storages
 from django_tenants.utils import schema_context
 
 from billing.models import BillingAccount, QualifiedLeadRecord, Usage, UsageAlert
+from exports.models import LeadExport
 from forms_builder.models import Form, FormVersion, Step
 from leads.models import (
     Conversation,
@@ -19,6 +21,18 @@ from leads.models import (
 from tenants.models import Role
 from tests.factories import InvitationFactory, MembershipFactory
 from tests.security.probes import route_fill, route_values
+from webhooks.models import Delivery, Endpoint, Event
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Files the suite makes (exports) go to a folder of the test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    # The storage caches MEDIA_ROOT and forgets it only when MULTITENANT_RELATIVE_MEDIA_ROOT
+    # changes, so it is told here.
+    storages["default"].__dict__.pop("relative_media_root", None)
+    yield tmp_path / "media"
+    storages["default"].__dict__.pop("relative_media_root", None)
 
 
 @pytest.fixture
@@ -68,6 +82,10 @@ def snapshot_b(workspace_b):
                 "lead_events": list(LeadEvent.objects.order_by("pk").values_list()),
                 "lead_score_items": list(LeadScoreItem.objects.order_by("pk").values_list()),
                 "erasure_records": list(ErasureRecord.objects.order_by("pk").values_list()),
+                "webhook_endpoints": list(Endpoint.objects.order_by("pk").values_list()),
+                "webhook_events": list(Event.objects.order_by("pk").values_list()),
+                "webhook_deliveries": list(Delivery.objects.order_by("pk").values_list()),
+                "lead_exports": list(LeadExport.objects.order_by("pk").values_list()),
             }
         return {
             "workspace": (workspace_b.name, workspace_b.slug, workspace_b.schema_name),

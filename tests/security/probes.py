@@ -7,12 +7,15 @@ import uuid
 from importlib import import_module
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Max
 from django.urls import URLPattern, URLResolver
 from django.urls.resolvers import RoutePattern
 from django_tenants.utils import schema_context
 
+from exports.models import ExportStatus, LeadExport
 from forms_builder.models import Form, FormStatus, LeadField, Step, StepKind
 from forms_builder.services import form_publish
 from leads.models import Lead, RuleKind, ScoringRule
@@ -21,6 +24,7 @@ from tenants.api_keys import api_key_create
 from tenants.models import Role, Workspace
 from tests.conversations import followups_answer
 from tests.factories import FormFactory, InvitationFactory, MembershipFactory, StepFactory
+from webhooks.models import Delivery, DeliveryStatus, Endpoint, Event, EventType
 
 # --- Workspace URL patterns ------------------------------------------------------------------
 
@@ -167,6 +171,48 @@ def _api_key_id(workspace, route: str, made: dict) -> int:
     ).api_key.pk
 
 
+def _endpoint_id(workspace, route: str, made: dict) -> int:
+    """A webhook endpoint described after its workspace. Its address is a closed local port:
+    nothing in the suite sends to it (attempts are queued after commit, which tests never
+    reach), and were one sent, it would go nowhere."""
+    _ids_past_other_workspaces(Endpoint, workspace)
+    with schema_context(workspace.schema_name):
+        return Endpoint.objects.create(
+            url=f"http://127.0.0.1:9/hooks/{workspace.slug}",
+            description=f"Endpoint of {workspace.name}",
+            events=[EventType.LEAD_CREATED],
+        ).pk
+
+
+def _delivery_id(workspace, route: str, made: dict) -> int:
+    """A failed attempt to the route's own endpoint, whose event speaks of the workspace."""
+    _ids_past_other_workspaces(Event, workspace)
+    _ids_past_other_workspaces(Delivery, workspace)
+    with schema_context(workspace.schema_name):
+        event = Event.objects.create(
+            type=EventType.LEAD_CREATED, payload={"lead": {"company": workspace.name}}
+        )
+        return Delivery.objects.create(
+            endpoint_id=made["endpoint_id"],
+            event=event,
+            status=DeliveryStatus.FAILED,
+            error=f"Refused by {workspace.name}",
+        ).pk
+
+
+def _export_id(workspace, route: str, made: dict) -> int:
+    """A finished leads export with its file in the workspace's storage, naming the
+    workspace."""
+    _ids_past_other_workspaces(LeadExport, workspace)
+    with schema_context(workspace.schema_name):
+        name = default_storage.save(
+            "exports/probe.csv", ContentFile(f"id,company\n1,{workspace.name}\n".encode())
+        )
+        return LeadExport.objects.create(
+            status=ExportStatus.DONE, total=1, done=1, file_name=name
+        ).pk
+
+
 # A workspace URL with an object id in it needs an entry here: the suite then creates such an
 # object in workspace B and aims A's member at it. A maker receives the workspace, the route and
 # the values already made for the route's earlier parameters. Objects of a workspace's own
@@ -180,6 +226,9 @@ OBJECT_MAKERS = {
     "lead_id": _lead_id,
     "rule_id": _rule_id,
     "api_key_id": _api_key_id,
+    "endpoint_id": _endpoint_id,
+    "delivery_id": _delivery_id,
+    "export_id": _export_id,
 }
 
 

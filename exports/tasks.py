@@ -1,0 +1,51 @@
+"""Celery tasks of the exports: write one export (queued after commit from the workspace's
+schema, which tenant-schemas-celery carries), and the hourly deletion of old exports in every
+workspace (Celery beat, "expire-lead-exports" in config/settings.py)."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError, connection
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from exports.models import ExportStatus, LeadExport
+from exports.services import lead_export_fail, lead_export_write, lead_exports_expire
+from tenants.models import Workspace
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def lead_export_task(export_id: int) -> bool:
+    """Write the export; a failure is recorded on it (the page says so) and logged."""
+    if connection.schema_name == get_public_schema_name():
+        logger.error("Refused to write export %s outside any workspace", export_id)
+        return False
+    export = LeadExport.objects.filter(
+        pk=export_id, status__in=[ExportStatus.PENDING, ExportStatus.RUNNING]
+    ).first()
+    if export is None:  # written already (a redelivered task), or an id of no export here
+        return False
+    try:
+        lead_export_write(export=export)
+    except OperationalError:
+        raise  # the database went away: Celery tries again
+    except Exception as error:
+        logger.exception("Export %s failed", export_id)
+        lead_export_fail(export_id=export_id, error=f"{type(error).__name__}: {error}")
+        return False
+    return True
+
+
+@shared_task
+def lead_exports_expire_everywhere() -> int:
+    """Delete exports past their keeping time in each workspace, one after the other (a
+    cheap query where there are none); a workspace that fails does not stop the others."""
+    deleted = 0
+    for schema_name in Workspace.objects.values_list("schema_name", flat=True):
+        with schema_context(schema_name):
+            try:
+                deleted += lead_exports_expire()
+            except Exception:
+                logger.exception("Expiring the exports of %s failed", schema_name)
+    return deleted

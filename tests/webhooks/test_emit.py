@@ -1,0 +1,245 @@
+"""Which changes of a lead emit which event, with what payload: only once the change is
+committed, read from the committed lead, and never for a lead hidden past the plan's limits."""
+
+import json
+from contextlib import contextmanager
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django_tenants.utils import schema_context
+from standardwebhooks.webhooks import Webhook
+
+from leads.models import Lead
+from leads.services.leads import lead_correct
+from leads.services.sales import lead_assign, lead_outcome_record, leads_assign
+from tests.factories import LeadFactory
+from tests.leads.conversations import LEAD_B, converse, discovery_form
+from webhooks.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages(receiver, endpoint) -> list[dict]:
+    """What the receiver got, each verified with the endpoint's secret."""
+    return [Webhook(endpoint.secret).verify(r.body, r.headers) for r in receiver.requests]
+
+
+def _types(receiver, endpoint) -> list[str]:
+    return [message["type"] for message in _messages(receiver, endpoint)]
+
+
+@pytest.fixture
+def committed(workspace_a, django_capture_on_commit_callbacks):
+    """`with committed(): ...`: run in workspace A and commit (callbacks run, tasks eagerly)."""
+
+    @contextmanager
+    def run():
+        with (
+            schema_context(workspace_a.schema_name),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            yield
+
+    return run
+
+
+def test_a_completed_conversation_emits_lead_created_conversation_completed_and_qualified(
+    workspace_a, receiver, endpoint, committed
+):
+    form = discovery_form(workspace_a)
+    with committed():
+        conversation = converse(workspace_a, form, LEAD_B)
+
+    messages = _messages(receiver, endpoint)
+    assert [m["type"] for m in messages] == [
+        "lead.created",
+        "conversation.completed",
+        "lead.qualified",
+    ]
+    created, completed, qualified = (m["data"] for m in messages)
+    assert created["lead"]["id"] == conversation.lead_id
+    assert created["lead"]["email"] == "b@pme-services.example"
+    assert created["lead"]["url"].endswith(f"/w/{workspace_a.slug}/leads/{conversation.lead_id}/")
+    assert completed["conversation"]["id"] == conversation.pk
+    assert completed["conversation"]["form"]["name"] == "Qualification"
+    assert completed["conversation"]["answers"][0] == {
+        "question": "Quelle est votre adresse e-mail professionnelle ?",
+        "answer": "b@pme-services.example",
+    }
+    lead = qualified["lead"]
+    assert lead["status"] == "sql"
+    assert lead["band"] == "hot"
+    assert lead["bant"]["budget"] == "confirmed"
+    assert lead["bant"]["timing"] == "quarter"
+    assert lead["brief"]["problem"]
+    assert set(lead) == {
+        "id",
+        "url",
+        "email",
+        "name",
+        "company",
+        "job_title",
+        "status",
+        "disqualification",
+        "band",
+        "priority",
+        "score",
+        "bant",
+        "brief",
+        "assignee",
+        "outcome",
+        "created_at",
+        "updated_at",
+    }
+
+
+def test_nothing_is_emitted_before_the_commit_nor_for_a_change_rolled_back(
+    workspace_a, owner, receiver, endpoint, django_capture_on_commit_callbacks
+):
+    with schema_context(workspace_a.schema_name):
+        lead = LeadFactory()
+        with django_capture_on_commit_callbacks() as queued:
+            try:
+                with transaction.atomic():
+                    lead_assign(lead=lead, assignee=owner, by=owner)
+                    raise RuntimeError("the request fails after the assignment")
+            except RuntimeError:
+                pass
+        assert queued == []  # rolled back with its savepoint: nothing waits for the commit
+
+        with django_capture_on_commit_callbacks() as queued:
+            lead_assign(lead=lead, assignee=owner, by=owner)
+        assert receiver.requests == []  # saved, not committed yet
+        assert Event.objects.count() == 0
+
+        with django_capture_on_commit_callbacks(execute=True):  # the commit
+            for callback in queued:
+                callback()
+
+    assert _types(receiver, endpoint) == ["lead.updated"]
+
+
+def test_the_payload_is_read_from_the_lead_as_committed(
+    workspace_a, owner, receiver, endpoint, committed
+):
+    with schema_context(workspace_a.schema_name):
+        lead = LeadFactory(full_name="Ada Lovelace")
+
+    with committed():
+        lead_assign(lead=lead, assignee=owner, by=owner)
+
+    [message] = _messages(receiver, endpoint)
+    assert message["data"]["lead"]["assignee"] == owner.email
+    assert message["data"]["lead"]["name"] == "Ada Lovelace"
+
+
+def test_assigning_many_leads_emits_lead_updated_for_each(
+    workspace_a, owner, receiver, endpoint, committed
+):
+    with schema_context(workspace_a.schema_name):
+        leads = LeadFactory.create_batch(3)
+
+    with committed():
+        leads_assign(lead_ids=[lead.pk for lead in leads], assignee=owner, by=owner)
+
+    messages = _messages(receiver, endpoint)
+    assert {m["type"] for m in messages} == {"lead.updated"}
+    assert sorted(m["data"]["lead"]["id"] for m in messages) == sorted(lead.pk for lead in leads)
+
+
+def test_an_outcome_emits_lead_outcome_with_the_outcome(
+    workspace_a, owner, receiver, endpoint, committed
+):
+    with schema_context(workspace_a.schema_name):
+        lead = LeadFactory()
+
+    with committed():
+        lead_outcome_record(lead=lead, kind="won", by=owner, amount=Decimal("6000"), currency="eur")
+
+    [message] = _messages(receiver, endpoint)
+    assert message["type"] == "lead.outcome"
+    assert message["data"]["lead"]["outcome"] == "won"
+    assert message["data"]["outcome"]["amount"] == "6000"
+    assert message["data"]["outcome"]["currency"] == "EUR"
+    assert message["data"]["outcome"]["recorded_by"] == owner.email
+
+
+def test_a_correction_emits_lead_updated(workspace_a, admin, receiver, endpoint, committed):
+    with schema_context(workspace_a.schema_name):
+        lead = LeadFactory()
+
+    with committed():
+        lead_correct(lead=lead, values={"need": "identified"}, corrected_by=admin)
+        lead_correct(lead=lead, values={"need": "identified"}, corrected_by=admin)  # no change
+
+    [message] = _messages(receiver, endpoint)
+    assert message["type"] == "lead.updated"
+    assert message["data"]["lead"]["bant"]["need"] == "identified"
+
+
+def test_a_hidden_lead_emits_nothing(workspace_a, owner, receiver, endpoint, committed):
+    with schema_context(workspace_a.schema_name):
+        hidden = LeadFactory(over_quota=True)
+
+    with committed():
+        lead_assign(lead=hidden, assignee=owner, by=owner)
+        lead_outcome_record(lead=hidden, kind="contacted", by=owner)
+
+    assert receiver.requests == []
+    with schema_context(workspace_a.schema_name):
+        assert Event.objects.count() == 0
+
+
+def test_a_conversation_over_the_plan_emits_nothing(workspace_a, receiver, endpoint, committed):
+    """A lead met past the plan's conversations is hidden: its conversation, qualification and
+    later conversations say nothing."""
+    form = discovery_form(workspace_a)
+    with schema_context(workspace_a.schema_name):
+        LeadFactory(email=LEAD_B[0], over_quota=True)
+
+    with committed():
+        conversation = converse(workspace_a, form, LEAD_B)  # the same e-mail: the hidden lead
+
+    with schema_context(workspace_a.schema_name):
+        assert Lead.objects.get(pk=conversation.lead_id).over_quota
+    assert receiver.requests == []
+
+
+def test_an_endpoint_gets_only_the_events_it_subscribed_to(
+    workspace_a, owner, receiver, endpoint, committed
+):
+    with schema_context(workspace_a.schema_name):
+        endpoint.events = ["lead.outcome"]
+        endpoint.save()
+        lead = LeadFactory()
+
+    with committed():
+        lead_assign(lead=lead, assignee=owner, by=owner)
+        lead_outcome_record(lead=lead, kind="contacted", by=owner)
+
+    assert _types(receiver, endpoint) == ["lead.outcome"]
+
+
+def test_without_endpoints_no_event_is_stored(workspace_a, owner, committed):
+    with schema_context(workspace_a.schema_name):
+        lead = LeadFactory()
+
+    with committed():
+        lead_assign(lead=lead, assignee=owner, by=owner)
+
+    with schema_context(workspace_a.schema_name):
+        assert Event.objects.count() == 0
+
+
+def test_the_message_body_is_json_with_unicode_kept(
+    workspace_a, owner, receiver, endpoint, committed
+):
+    with schema_context(workspace_a.schema_name):
+        lead = LeadFactory(full_name="Élodie Crépin")
+
+    with committed():
+        lead_assign(lead=lead, assignee=owner, by=owner)
+
+    assert json.loads(receiver.requests[0].body)["data"]["lead"]["name"] == "Élodie Crépin"
+    assert "Élodie".encode() in receiver.requests[0].body
