@@ -110,7 +110,7 @@ def _lead_store(lead: Lead, fields: dict, *, sql_min_buying_signals: int, **also
     fields.update(also)
     for name, value in fields.items():
         setattr(lead, name, value)
-    lead.save(update_fields=list(fields))
+    lead.save(update_fields=[*fields, "updated_at"])
     return True
 
 

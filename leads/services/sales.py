@@ -47,7 +47,7 @@ def lead_assign(*, lead: Lead, assignee, by) -> bool:
     now = timezone.now()
     lead.assignee = assignee
     lead.assigned_at = now if assignee else None
-    lead.save(update_fields=["assignee", "assigned_at"])
+    lead.save(update_fields=["assignee", "assigned_at", "updated_at"])
     _assignment_activity(lead.pk, assignee, by, now).save()
     # The new assignee hears of it by e-mail, unless they took the lead themselves.
     if assignee is not None and (by is None or by.pk != assignee.pk):
@@ -81,8 +81,10 @@ def leads_assign(*, lead_ids: Iterable[int], assignee, by) -> int:
     if not ids:
         return 0
     now = timezone.now()
+    # update() skips auto_now: updated_at is set by hand, or the API's incremental sync
+    # (updated_since) would miss the change.
     Lead.objects.filter(pk__in=ids).update(
-        assignee_id=target, assigned_at=now if assignee else None
+        assignee_id=target, assigned_at=now if assignee else None, updated_at=now
     )
     LeadActivity.objects.bulk_create(
         [_assignment_activity(lead_id, assignee, by, now) for lead_id in ids]
@@ -137,7 +139,7 @@ def lead_outcome_record(
     )
     lead.outcome = kind
     lead.outcome_at = now
-    fields = ["outcome", "outcome_at"]
+    fields = ["outcome", "outcome_at", "updated_at"]
     if lead.first_contacted_at is None:
         lead.first_contacted_at = now
         fields.append("first_contacted_at")
