@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import idempotent
+from config.api import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from leads.api_fields import HttpUrlField
 from leads.models import EventKind, LeadEvent
 from leads.services.events import lead_event_create
@@ -62,7 +62,13 @@ class EventCreateApi(APIView):
             fields = ["id", "lead_id", "kind", "url", "occurred_at"]
             ref_name = "Event"
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(
+        operation_id="events_create",
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: OutputSerializer},
+        tags=["events"],
+    )
     def post(self, request):
         def serve():
             serializer = self.InputSerializer(data=request.data)
