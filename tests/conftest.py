@@ -14,7 +14,7 @@ from tenants.services import workspace_create
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 # Billing's fake Stripe and signed webhooks, for the billing tests and the attack suite alike.
-pytest_plugins = ["tests.billing.fixtures"]
+pytest_plugins = ["tests.billing.fixtures", "tests.api"]
 
 WORKSPACE_A = "alpha-corp"
 WORKSPACE_B = "bravo-corp"
