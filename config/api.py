@@ -162,10 +162,10 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 # --- Strict input -----------------------------------------------------------------------------
 
 
+# Input that names a field the endpoint does not know is refused (400, naming it), rather than
+# silently ignored: a misspelt `asignee` must not look like it worked. (A comment, not a
+# docstring: drf-spectacular would print a docstring into every input's description.)
 class StrictSerializer(serializers.Serializer):
-    """Input that names a field the endpoint does not know is refused (400, naming it), rather
-    than silently ignored: a misspelt `asignee` must not look like it worked."""
-
     def validate(self, data):
         if isinstance(self.initial_data, dict):
             unknown = sorted(set(self.initial_data) - set(self.fields))
