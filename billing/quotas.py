@@ -138,4 +138,8 @@ def plan_room_ensure(*, workspace: Workspace, limit_name: str, used: int) -> Non
 def hidden_leads_reveal(*, workspace: Workspace) -> int:
     """Show every lead hidden by the limits of a smaller plan (after an upgrade)."""
     with schema_context(workspace.schema_name):
-        return Lead.objects.filter(over_quota=True).update(over_quota=False)
+        # A lead shown again is news to an integration syncing by updated_since: update()
+        # skips auto_now, so the time is set here.
+        return Lead.objects.filter(over_quota=True).update(
+            over_quota=False, updated_at=timezone.now()
+        )

@@ -2,9 +2,11 @@
 
     {"error": {"code": "invalid", "message": "…", "fields": {"email": "…"}}}
 
-(the shape of the public conversation API as well), and replaying a request sent again with the
-same Idempotency-Key. Services raise domain errors; DOMAIN_ERRORS maps them to HTTP here, in one
-place."""
+(the shape of the public conversation API as well); replaying a request sent again with the
+same Idempotency-Key; strict input (an unknown field is an error, not ignored); cursor pages,
+`{"data": [...], "next_cursor": "…"}`; and the OpenAPI document's share of all this (every
+operation lists the error answers). Services raise domain errors; DOMAIN_ERRORS maps them to
+HTTP here, in one place."""
 
 import hashlib
 import json
@@ -12,11 +14,16 @@ import logging
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import JsonResponse
-from rest_framework import exceptions, status
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from leads.pagination import ExpiredCursor, InvalidCursor, Keyset, cursor_read, keyset_page
 from leads.services.events import LeadNotFound
 
 logger = logging.getLogger(__name__)
@@ -55,6 +62,11 @@ def api_exception_handler(exc, context):
     for error_class, (status_code, code) in DOMAIN_ERRORS.items():
         if isinstance(exc, error_class):
             return Response(error_body(code, str(exc)), status=status_code)
+    if isinstance(exc, DjangoValidationError):
+        # A service's rules (leads.services.sales.lead_outcome_record...): per field when it
+        # names them.
+        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        return Response(validation_error_body(detail), status=status.HTTP_400_BAD_REQUEST)
     response = exception_handler(exc, context)
     if response is None:
         logger.exception("API error", exc_info=exc)
@@ -135,3 +147,147 @@ class IdempotencyKeyInUse(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "idempotency_key_in_use"
     default_detail = "A request with this Idempotency-Key is still being served: retry shortly."
+
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Sent again with the same key and body within 24 hours, the request gets the "
+    "first answer again (header `Idempotent-Replayed: true`) and does nothing; the same key "
+    "with another body gets 422.",
+)
+
+
+# --- Strict input -----------------------------------------------------------------------------
+
+
+# Input that names a field the endpoint does not know is refused (400, naming it), rather than
+# silently ignored: a misspelt `asignee` must not look like it worked. (A comment, not a
+# docstring: drf-spectacular would print a docstring into every input's description.)
+class StrictSerializer(serializers.Serializer):
+    def validate(self, data):
+        if isinstance(self.initial_data, dict):
+            unknown = sorted(set(self.initial_data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(dict.fromkeys(unknown, "Unknown field."))
+        return super().validate(data)
+
+
+# --- Cursor pages -----------------------------------------------------------------------------
+
+PAGE_SIZE_DEFAULT = 50
+PAGE_SIZE_MAX = 100
+# A cursor is for walking a list now; resuming a sync later is what updated_since is for. A day
+# covers any walk, and an old cursor tells the client to start over rather than trust it.
+CURSOR_MAX_AGE = timedelta(hours=24)
+
+
+class PageQuerySerializer(StrictSerializer):
+    """`?cursor=…&limit=…`, and the list's filters in subclasses. Unknown query parameters are
+    refused like unknown body fields."""
+
+    cursor = serializers.CharField(
+        required=False,
+        max_length=1000,
+        help_text="`next_cursor` of the previous page; valid for 24 hours.",
+    )
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=PAGE_SIZE_MAX, default=PAGE_SIZE_DEFAULT
+    )
+
+
+def query_read(serializer_class, request) -> dict:
+    """The request's query string, validated by `serializer_class` (400 naming the field)."""
+    serializer = serializer_class(data=request.query_params.dict())
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def api_page(queryset: QuerySet, *, keyset: Keyset, query: dict):
+    """The page of `queryset` that the validated `query` asks for (leads/pagination.py)."""
+    try:
+        cursor = cursor_read(query.get("cursor"), keyset, max_age=CURSOR_MAX_AGE)
+    except ExpiredCursor as error:
+        raise exceptions.ValidationError(
+            {"cursor": "This cursor has expired: list again from the first page."}
+        ) from error
+    except InvalidCursor as error:
+        raise exceptions.ValidationError(
+            {"cursor": "Not a cursor of this list (edited, cut, or of another order)."}
+        ) from error
+    return keyset_page(queryset, keyset=keyset, cursor=cursor, size=query["limit"])
+
+
+def page_response(page, item_serializer_class, **context) -> Response:
+    return Response(
+        {
+            "data": item_serializer_class(page.rows, many=True, context=context).data,
+            "next_cursor": page.next_cursor,
+        }
+    )
+
+
+def page_serializer(name: str, item_serializer_class):
+    """A page's shape in the OpenAPI document."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "data": item_serializer_class(many=True),
+            "next_cursor": serializers.CharField(
+                allow_null=True, help_text="The next page's cursor; null on the last page."
+            ),
+        },
+    )
+
+
+# --- The OpenAPI document ---------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    class ErrorDetailSerializer(serializers.Serializer):
+        code = serializers.CharField(help_text="Stable, for programs: `invalid`, `not_found`, …")
+        message = serializers.CharField(help_text="For people.")
+        fields = serializers.DictField(
+            child=serializers.CharField(), help_text="A message per field or query parameter."
+        )
+
+        class Meta:
+            ref_name = "ErrorDetail"
+
+    error = ErrorDetailSerializer()
+
+    class Meta:
+        ref_name = "Error"
+
+
+ERROR_ANSWERS = {
+    "400": "Invalid input: `error.fields` names each wrong field or parameter.",
+    "401": "No key, or a key that is not valid or was revoked.",
+    "403": "The key lacks the scope (read, or write for changes).",
+    "404": "No such object in the key's workspace.",
+    "429": "Too many requests for this key: wait the `Retry-After` header's seconds.",
+}
+IDEMPOTENCY_ANSWERS = {
+    "409": "A request with this Idempotency-Key is still being served: retry shortly.",
+    "422": "This Idempotency-Key was used with another body.",
+}
+
+
+class ApiAutoSchema(AutoSchema):
+    """drf-spectacular's schema, with the error answers every endpoint may give, in their one
+    shape, on every operation (and the Idempotency-Key's on those that take one)."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        answers = dict(ERROR_ANSWERS)
+        if IDEMPOTENCY_KEY_PARAMETER in self.get_override_parameters():
+            answers.update(IDEMPOTENCY_ANSWERS)
+        for code, description in answers.items():
+            responses.setdefault(
+                code,
+                self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=description), code
+                ),
+            )
+        return responses

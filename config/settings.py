@@ -47,6 +47,9 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI and Redoc for /api/v1/docs/ and /api/v1/redoc/, served as our static files
+    # (no CDN: the pages work offline and load nothing from a third party).
+    "drf_spectacular_sidecar",
 ]
 
 TENANT_APPS = [
@@ -267,12 +270,37 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "config.api.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.ApiAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Parley API",
+    "DESCRIPTION": (
+        "Leads qualified, scored and prioritized from website conversations, for CRMs and "
+        "other integrations. Authenticate with a workspace API key: "
+        "`Authorization: Bearer parley_…` (Settings → API keys). Lists are cursor pages "
+        '(`?cursor=…&limit=…`, answer `{"data": […], "next_cursor": …}`); errors are '
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The document and its pages are public (they describe, they hold no data); a key sent to
+    # them is neither needed nor checked.
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Request and response bodies as separate components: a PATCH's input is not its output.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name per choice set, where fields of the same name hold different sets.
+    "ENUM_NAME_OVERRIDES": {
+        "FormStatusEnum": "forms_builder.models.FormStatus",
+        "StepKindEnum": "forms_builder.models.StepKind",
+        "ConversationStatusEnum": "leads.models.ConversationStatus",
+        "OutcomeKindEnum": "leads.models.Outcome",
+        "EventKindEnum": "leads.models.EventKind",
+        "QualificationStatusEnum": ["sql", "mql", "disqualified"],
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------

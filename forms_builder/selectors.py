@@ -1,7 +1,11 @@
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 
-from forms_builder.models import Form, FormStatus
+from forms_builder.models import Form, FormStatus, Step
 from forms_builder.services import form_definition
+from tenants.middleware import workspace_path_prefix, workspace_urlconf
+from tenants.models import Workspace
 
 
 def form_list(*, archived: bool = False) -> QuerySet[Form]:
@@ -32,3 +36,35 @@ def form_list_counts() -> dict[str, int]:
         active=Count("pk", filter=~Q(status=FormStatus.ARCHIVED)),
         archived=Count("pk", filter=Q(status=FormStatus.ARCHIVED)),
     )
+
+
+def form_api_list(*, status: str | None = None) -> QuerySet[Form]:
+    """Every form (archived ones too: an integration may have synced them), each with
+    `step_count` and its published version, one query a page."""
+    forms = Form.objects.annotate(step_count=Count("steps")).select_related("published_version")
+    if status:
+        forms = forms.filter(status=status)
+    return forms
+
+
+def form_api_get(*, form_id: int) -> Form | None:
+    """A form with its steps, in their order, and its published version: two queries."""
+    return (
+        form_api_list()
+        .prefetch_related(Prefetch("steps", queryset=Step.objects.order_by("position", "pk")))
+        .filter(pk=form_id)
+        .first()
+    )
+
+
+def form_share_url(*, workspace: Workspace, form: Form) -> str | None:
+    """The live form's public page as an absolute link on the main host (the one that works for
+    every workspace, domains or not); None while it is not published."""
+    if form.status != FormStatus.PUBLISHED:
+        return None
+    path = reverse(
+        "form_page",
+        kwargs={"form_slug": form.slug},
+        urlconf=workspace_urlconf(workspace_path_prefix(workspace)),
+    )
+    return settings.PARLEY_BASE_URL.rstrip("/") + path

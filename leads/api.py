@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import idempotent
+from config.api import IDEMPOTENCY_KEY_PARAMETER, StrictSerializer, idempotent
 from leads.api_fields import HttpUrlField
 from leads.models import EventKind, LeadEvent
 from leads.services.events import lead_event_create
@@ -27,7 +27,7 @@ class EventCreateApi(APIView):
     """POST /api/v1/events/: an e-mail tool (or any server-side source) reports what a lead
     did. The lead is named by e-mail (case-insensitive) or id, in the key's workspace."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         email = serializers.EmailField(required=False, max_length=254)
         lead_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
         kind = serializers.ChoiceField(choices=EventKind.choices)
@@ -48,6 +48,7 @@ class EventCreateApi(APIView):
             return value
 
         def validate(self, data):
+            data = super().validate(data)
             if ("email" in data) == ("lead_id" in data):
                 raise serializers.ValidationError(
                     {"email": "Give the lead's email or its lead_id (one of them)."}
@@ -62,7 +63,13 @@ class EventCreateApi(APIView):
             fields = ["id", "lead_id", "kind", "url", "occurred_at"]
             ref_name = "Event"
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(
+        operation_id="events_create",
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: OutputSerializer},
+        tags=["events"],
+    )
     def post(self, request):
         def serve():
             serializer = self.InputSerializer(data=request.data)

@@ -160,6 +160,10 @@ class Lead(models.Model):
     # an "upgrade to see them" notice until the workspace upgrades.
     over_quota = models.BooleanField(default=False)
 
+    # What an integration keeps on the lead through the API (a CRM id, a deal stage): string keys
+    # to scalar values, bounded by the API (leads/api_leads.py); shown read-only on its page.
+    custom_fields = models.JSONField(default=dict, blank=True)
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -181,6 +185,9 @@ class Lead(models.Model):
             ),
             # The hidden leads the inbox's notice counts (few, when any).
             models.Index(fields=["id"], condition=Q(over_quota=True), name="lead_over_quota"),
+            # The API's incremental sync: leads changed since a time, oldest change first, in
+            # keyset pages (leads/api_leads.py); without it every page sorts the whole table.
+            models.Index(fields=["updated_at", "id"], name="lead_updated"),
         ]
 
     def __str__(self):
@@ -228,10 +235,14 @@ class Conversation(models.Model):
     # leads/privacy/retention.py): the lead page says so rather than show an empty chat, and the
     # daily sweep skips the conversation from then on.
     transcript_deleted_at = models.DateTimeField(null=True, blank=True)
+    # Any change (a turn, its end or abandonment, its lead): the API's incremental sync reads it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-started_at"]
         indexes = [
+            # The API's incremental sync, as lead_updated for leads.
+            models.Index(fields=["updated_at", "id"], name="conversation_updated"),
             models.Index(fields=["status", "last_turn_at"], name="conversation_activity"),
             # Whose page view is this? (leads/services/events.py, at every tracked page view)
             models.Index(

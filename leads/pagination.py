@@ -4,7 +4,8 @@ index wherever the page is, and a page does not shift when rows arrive above it 
 would show a row twice, or skip one, as soon as a new lead enters page 1).
 
 A cursor is the key of a page's last row (or first, going back), signed so that a link cannot be
-edited into something else: the inbox and /api/v1/leads hand them out and read them alike.
+edited into something else: the inbox and /api/v1/ hand them out and read them alike. The signature
+carries the time it was made, so that a reader may refuse old cursors (the API does).
 
     keyset = Keyset("priority", ("priority", "id"))
     page = keyset_page(leads, keyset=keyset, cursor=cursor_read(token, keyset), size=50)
@@ -14,7 +15,7 @@ keyset_rows() is the query alone (what EXPLAIN should show reading the index).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db.models import BooleanField, F, Func, QuerySet, Value
@@ -22,24 +23,31 @@ from django.db.models import BooleanField, F, Func, QuerySet, Value
 AFTER = "after"  # the rows that follow the key: the next page
 BEFORE = "before"  # the rows that precede it: the previous page
 
-_SIGNER = signing.Signer(salt="leads.pagination.cursor")
+_SIGNER = signing.TimestampSigner(salt="leads.pagination.cursor")
 
 
 class InvalidCursor(ValueError):
     """A cursor that was edited, truncated, made for another order, or holds a malformed key."""
 
 
+class ExpiredCursor(InvalidCursor):
+    """A cursor older than the reader accepts."""
+
+
 @dataclass(frozen=True)
 class Keyset:
-    """An order for keyset pages: model fields, each descending, the last one unique (the id)
-    so that no two rows share a key. The model needs an index on exactly these fields, descending,
-    for a page to be an index range scan."""
+    """An order for keyset pages: model fields, all descending (highest first, the inbox's) or
+    all ascending (oldest first, the API's sync order), the last one unique (the id) so that no
+    two rows share a key. The model needs an index on exactly these fields (PostgreSQL scans a
+    btree either way) for a page to be an index range scan."""
 
     name: str
     fields: tuple[str, ...]
+    ascending: bool = False
 
     def order_by(self, *, reverse: bool = False) -> list[str]:
-        return list(self.fields) if reverse else [f"-{name}" for name in self.fields]
+        descending = self.ascending == reverse
+        return [f"-{name}" if descending else name for name in self.fields]
 
 
 @dataclass(frozen=True)
@@ -114,18 +122,22 @@ def cursor_make(keyset: Keyset, direction: str, key: tuple) -> str:
     return _SIGNER.sign_object(payload, compress=True)
 
 
-def cursor_read(token: str | None, keyset: Keyset) -> Cursor | None:
+def cursor_read(
+    token: str | None, keyset: Keyset, *, max_age: timedelta | None = None
+) -> Cursor | None:
     """The cursor in a link, None when there is none; InvalidCursor when it was tampered with,
-    made for another order, or is malformed."""
+    made for another order, or is malformed; ExpiredCursor when made more than `max_age` ago."""
     if not token:
         return None
     try:
-        name, direction, key = _SIGNER.unsign_object(token)
+        name, direction, key = _SIGNER.unsign_object(token, max_age=max_age)
         if name != keyset.name or direction not in (AFTER, BEFORE):
             raise ValueError("another order")
         if not isinstance(key, list) or len(key) != len(keyset.fields):
             raise ValueError("wrong key length")
         return Cursor(direction, tuple(_load(value) for value in key))
+    except signing.SignatureExpired as error:
+        raise ExpiredCursor("This page link has expired.") from error
     except (signing.BadSignature, ValueError, TypeError) as error:
         raise InvalidCursor("This page link is not valid.") from error
 
@@ -139,7 +151,8 @@ def keyset_rows(queryset: QuerySet, *, keyset: Keyset, cursor: Cursor | None) ->
         Value(value, output_field=queryset.model._meta.get_field(name))
         for name, value in zip(keyset.fields, cursor.key, strict=True)
     ]
-    operator = "<" if cursor.direction == AFTER else ">"
+    # The next page lies below the key in a descending order, above it in an ascending one.
+    operator = "<" if (cursor.direction == AFTER) != keyset.ascending else ">"
     rows = queryset.filter(RowComparison(list(keyset.fields), operator, values))
     return rows.order_by(*keyset.order_by(reverse=cursor.direction == BEFORE))
 

@@ -316,7 +316,10 @@ def leads_priority_refresh(*, lead_ids: Iterable[int] | None = None, weight: str
         },
     )
     band_changes = ~Q(band=band)
+    # update() skips auto_now: updated_at is set here so that the API's incremental sync
+    # (updated_since) sees the lead move.
     return leads.update(
+        updated_at=now,
         priority=expression,
         band=band,
         band_since=Case(When(band_changes, then=Value(now)), default=F("band_since")),
@@ -347,7 +350,7 @@ def lead_priority_store(*, lead: Lead, workspace=None) -> str:
     Returns the band the lead entered, "" when it stayed in its band."""
     fields, entered = lead_place(lead, workspace=workspace or workspace_current())
     if fields:
-        lead.save(update_fields=fields)
+        lead.save(update_fields=[*fields, "updated_at"])
     return entered
 
 

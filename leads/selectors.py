@@ -41,10 +41,12 @@ UTM_ORDER = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_conten
 
 # The lead list's orders, each with the id last so that pages never overlap, and each the order
 # of one index (Lead.Meta.indexes): "priority" is the call queue (leads/prioritization.py), the
-# default; "activity" reads lead_last_activity.
+# default; "activity" reads lead_last_activity; "updated", oldest change first, is the API's
+# incremental sync and reads lead_updated.
 LEAD_LIST_ORDERS = {
     "priority": Keyset("priority", ("priority", "id")),
     "activity": Keyset("activity", ("last_activity_at", "id")),
+    "updated": Keyset("updated", ("updated_at", "id"), ascending=True),
 }
 
 # The qualification filter's values, as the row's "why is this lead here?" words them: a lead an
@@ -58,6 +60,7 @@ QUALIFICATION_FILTERS = {
     NOT_QUALIFIED: Q(qualification_status="", disqualification=""),
 }
 UNASSIGNED = "none"
+NO_OUTCOME = "none"
 
 
 def lead_list(
@@ -71,6 +74,8 @@ def lead_list(
     created_from: datetime | None = None,
     created_before: datetime | None = None,
     overdue: bool = False,
+    outcome: str | None = None,
+    updated_since: datetime | None = None,
     now: datetime | None = None,
     order: str = "priority",
 ) -> QuerySet[Lead]:
@@ -83,8 +88,9 @@ def lead_list(
     `search` looks in the name, the e-mail and the company. `band` keeps the band's range of
     priorities (the call queue's index answers it), `qualification` a QUALIFICATION_FILTERS key,
     `assignee` a user id or UNASSIGNED, `created_from`/`created_before` a [from, before) span,
-    and `overdue` the leads past their service level and still never called at `now`. Leads
-    hidden past the workspace's plan are left out."""
+    `overdue` the leads past their service level and still never called at `now`, `outcome`
+    the latest outcome (or NO_OUTCOME), `updated_since` the leads changed at or after that
+    time. Leads hidden past the workspace's plan are left out."""
     latest = Conversation.objects.filter(lead=OuterRef("pk")).order_by("-last_turn_at", "-pk")
     # Leads past the plan's limits wait for an upgrade (billing/quotas.py): never listed.
     leads = leads_within_quota(Lead.objects.all()).annotate(
@@ -124,6 +130,12 @@ def lead_list(
         leads = leads.filter(created_at__gte=created_from)
     if created_before is not None:
         leads = leads.filter(created_at__lt=created_before)
+    if outcome == NO_OUTCOME:
+        leads = leads.filter(outcome="")
+    elif outcome:
+        leads = leads.filter(outcome=outcome)
+    if updated_since is not None:
+        leads = leads.filter(updated_at__gte=updated_since)
     if overdue:
         # The terms of the partial index lead_waiting_sla, so that it can serve the filter.
         leads = leads.filter(

@@ -56,7 +56,7 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A workspace API key, pk_live_…, created in Settings → API keys.",
+            "description": "A workspace API key, parley_…, created in Settings → API keys.",
         }
 
 

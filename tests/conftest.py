@@ -13,9 +13,9 @@ from tenants.models import Role, Workspace
 from tenants.services import workspace_create
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
-# Billing's fake Stripe and signed webhooks, and a contact with data in every table (data care),
-# for their own tests and the attack suite alike.
-pytest_plugins = ["tests.billing.fixtures", "tests.leads.privacy.fixtures"]
+# Billing's fake Stripe and signed webhooks, a contact with data in every table (data care) and
+# API keys, for their own tests and the attack suite alike.
+pytest_plugins = ["tests.billing.fixtures", "tests.leads.privacy.fixtures", "tests.api"]
 
 WORKSPACE_A = "alpha-corp"
 WORKSPACE_B = "bravo-corp"

@@ -60,13 +60,14 @@ def _rescore_scope(scope: _Scope, rules: list[ScoringRule], now) -> None:
             )
         where, params = scope.sql("l.id")
         # Only leads whose score changes are written: a rescore after a small rule change
-        # rewrites few rows of a million.
+        # rewrites few rows of a million. Those get a new updated_at (raw SQL skips auto_now),
+        # which the API's incremental sync (updated_since) reads.
         cursor.execute(
-            f"UPDATE {leads} AS lead SET score = totals.score FROM ("  # noqa: S608
+            f"UPDATE {leads} AS lead SET score = totals.score, updated_at = %s FROM ("  # noqa: S608
             f"  SELECT l.id, COALESCE(SUM(i.points), 0) AS score FROM {leads} l"
             f"  LEFT JOIN {items} i ON i.lead_id = l.id WHERE {where} GROUP BY l.id"
             ") totals WHERE lead.id = totals.id AND lead.score <> totals.score",
-            params,
+            [timezone.now(), *params],
         )
 
 

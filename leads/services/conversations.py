@@ -36,6 +36,9 @@ MAX_MESSAGE_LENGTH = 4000
 
 # What a turn reads and writes on a conversation: the rest never changes after it started.
 TURN_STATE = ["status", "current_step_key", "answers", "last_turn_at", "ended_at"]
+# What an answer that does not end the conversation writes (updated_at by hand: update_fields
+# leaves auto_now out otherwise, and the API's sync reads it).
+ANSWERED_STATE = ["last_turn_at", "status", "answers", "current_step_key", "updated_at"]
 
 
 class ConversationClosed(Exception):
@@ -156,7 +159,7 @@ def conversation_turn(*, conversation: Conversation, text: str) -> TurnResult:
         try:
             value = answer_parse(step, text, definition["language"])
         except AnswerInvalid as invalid:
-            conversation.save(update_fields=["last_turn_at", "status"])
+            conversation.save(update_fields=["last_turn_at", "status", "updated_at"])
             return TurnResult(conversation=conversation, error=invalid.message)
 
         conversation.answers[step["key"]] = value
@@ -168,17 +171,13 @@ def conversation_turn(*, conversation: Conversation, text: str) -> TurnResult:
         followup = _followup_next(conversation, now) if following == END else None
         if followup:
             conversation.current_step_key = followup.step_key
-            conversation.save(
-                update_fields=["last_turn_at", "status", "answers", "current_step_key"]
-            )
+            conversation.save(update_fields=ANSWERED_STATE)
             messages = [_say(conversation, followup.question, step_key=followup.step_key)]
         elif following == END:
             messages = _conversation_end(conversation, ConversationStatus.COMPLETED, now)
         else:
             conversation.current_step_key = following
-            conversation.save(
-                update_fields=["last_turn_at", "status", "answers", "current_step_key"]
-            )
+            conversation.save(update_fields=ANSWERED_STATE)
             messages = [_ask(conversation, following)]
     return TurnResult(conversation=conversation, messages=messages)
 
@@ -191,7 +190,7 @@ def _conversation_end(conversation: Conversation, status: str, now) -> list[Mess
     # An abandoned conversation keeps its waiting step: the visitor may come back to it.
     conversation.ended_at = now
     conversation.lead = lead_upsert_from_conversation(conversation=conversation)
-    conversation.save(update_fields=[*TURN_STATE, "lead"])
+    conversation.save(update_fields=[*TURN_STATE, "lead", "updated_at"])
     if conversation.lead is not None:
         # Qualified by a worker once this is committed (leads.tasks imports this module). Robust:
         # a broker that cannot take the task is logged, and never fails the visitor's turn.

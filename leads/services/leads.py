@@ -1,5 +1,7 @@
-"""Writes about leads: create or update one from a conversation, qualify it and correct its
-qualification."""
+"""Writes about leads: create or update one from a conversation, qualify it, correct its
+qualification, and keep an integration's custom fields on it."""
+
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -117,7 +119,7 @@ def _lead_store(lead: Lead, fields: dict, *, sql_min_buying_signals: int, **also
     fields.update(also)
     for name, value in fields.items():
         setattr(lead, name, value)
-    lead.save(update_fields=list(fields))
+    lead.save(update_fields=[*fields, "updated_at"])
     return True
 
 
@@ -217,3 +219,53 @@ def lead_correct(*, lead: Lead, values: dict[str, str], corrected_by) -> list[Le
         _lead_place_and_alert(lead, workspace)
         lead_webhook_queue(event_type=EventType.LEAD_UPDATED, lead_ids=[lead.pk])
     return corrections
+
+
+# Custom fields are an integration's notes on a lead (a CRM id, a stage), not a database of its
+# own: bounded so that a lead stays a small row and its page a short list.
+CUSTOM_FIELDS_MAX = 50
+CUSTOM_FIELD_NAME_MAX = 40
+CUSTOM_FIELD_TEXT_MAX = 500
+CUSTOM_FIELD_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def _custom_field_errors(changes: dict) -> list[str]:
+    errors = []
+    for name, value in changes.items():
+        if not (
+            isinstance(name, str)
+            and len(name) <= CUSTOM_FIELD_NAME_MAX
+            and CUSTOM_FIELD_NAME.match(name)
+        ):
+            errors.append(
+                f"{str(name)[:60]!r}: a name is 1 to {CUSTOM_FIELD_NAME_MAX} letters, digits, "
+                "dots, dashes or underscores."
+            )
+        elif isinstance(value, (dict, list)):
+            errors.append(f"{name!r}: a value is a string, a number, true, false or null.")
+        elif isinstance(value, str) and len(value) > CUSTOM_FIELD_TEXT_MAX:
+            errors.append(f"{name!r}: at most {CUSTOM_FIELD_TEXT_MAX} characters.")
+    return errors
+
+
+@transaction.atomic
+def lead_custom_fields_update(*, lead: Lead, changes: dict) -> Lead:
+    """Merge `changes` into the lead's custom fields: each name set to its value, a name set to
+    None removed (as Stripe's metadata does, so that an integration sends only what changed).
+    Names are short identifiers; values strings, numbers or booleans."""
+    if not isinstance(changes, dict):
+        raise ValidationError({"custom_fields": "An object of names to values."})
+    errors = _custom_field_errors(changes)
+    if errors:
+        raise ValidationError({"custom_fields": " ".join(errors[:3])})
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    fields = {**lead.custom_fields, **changes}
+    fields = {name: value for name, value in fields.items() if value is not None}
+    if len(fields) > CUSTOM_FIELDS_MAX:
+        raise ValidationError(
+            {"custom_fields": f"A lead holds at most {CUSTOM_FIELDS_MAX} custom fields."}
+        )
+    if fields != lead.custom_fields:
+        lead.custom_fields = fields
+        lead.save(update_fields=["custom_fields", "updated_at"])
+    return lead

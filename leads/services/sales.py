@@ -28,21 +28,28 @@ def _assignee_check(assignee) -> None:
         raise ValidationError("Leads can only be assigned to members of this workspace.", "member")
 
 
-def _assignment_activity(lead_id: int, assignee, by, now) -> LeadActivity:
+def _actor_email(by, by_email: str) -> str:
+    """Who did it, as the timeline says: the person, or `by_email` when no person did (an API
+    key, "api:<key name>")."""
+    return by.email if by else by_email
+
+
+def _assignment_activity(lead_id: int, assignee, by, now, by_email: str = "") -> LeadActivity:
     return LeadActivity(
         lead_id=lead_id,
         kind=ActivityKind.ASSIGNED if assignee else ActivityKind.UNASSIGNED,
         detail=assignee.email if assignee else "",
         actor=by,
-        actor_email=by.email if by else "",
+        actor_email=_actor_email(by, by_email),
         created_at=now,
     )
 
 
 @transaction.atomic
-def lead_assign(*, lead: Lead, assignee, by) -> bool:
+def lead_assign(*, lead: Lead, assignee, by, by_email: str = "") -> bool:
     """Give the lead to `assignee`, a member of the workspace, or to no one (None); the change
-    goes on the lead's timeline. Says whether anything changed."""
+    goes on the lead's timeline, by `by` (or `by_email` when no person did it). Says whether
+    anything changed."""
     _assignee_check(assignee)
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.assignee_id == (assignee.pk if assignee else None):
@@ -50,8 +57,8 @@ def lead_assign(*, lead: Lead, assignee, by) -> bool:
     now = timezone.now()
     lead.assignee = assignee
     lead.assigned_at = now if assignee else None
-    lead.save(update_fields=["assignee", "assigned_at"])
-    _assignment_activity(lead.pk, assignee, by, now).save()
+    lead.save(update_fields=["assignee", "assigned_at", "updated_at"])
+    _assignment_activity(lead.pk, assignee, by, now, by_email).save()
     lead_webhook_queue(event_type=EventType.LEAD_UPDATED, lead_ids=[lead.pk])
     # The new assignee hears of it by e-mail, unless they took the lead themselves.
     if assignee is not None and (by is None or by.pk != assignee.pk):
@@ -85,8 +92,10 @@ def leads_assign(*, lead_ids: Iterable[int], assignee, by) -> int:
     if not ids:
         return 0
     now = timezone.now()
+    # update() skips auto_now: updated_at is set by hand, or the API's incremental sync
+    # (updated_since) would miss the change.
     Lead.objects.filter(pk__in=ids).update(
-        assignee_id=target, assigned_at=now if assignee else None
+        assignee_id=target, assigned_at=now if assignee else None, updated_at=now
     )
     LeadActivity.objects.bulk_create(
         [_assignment_activity(lead_id, assignee, by, now) for lead_id in ids]
@@ -103,14 +112,15 @@ def lead_outcome_record(
     lead: Lead,
     kind: str,
     by,
+    by_email: str = "",
     amount: Decimal | None = None,
     currency: str = "",
     lost_reason: str = "",
     note: str = "",
 ) -> LeadOutcome:
     """Record what came of a lead: contacted, meeting booked, won (with the amount) or lost
-    (with the reason). Any outcome means the lead was reached: the first one stops its
-    speed-to-lead timer."""
+    (with the reason), by `by` (or `by_email` when no person did it). Any outcome means the
+    lead was reached: the first one stops its speed-to-lead timer."""
     errors = {}
     if kind not in Outcome.values:
         errors["kind"] = "Choose contacted, meeting booked, won or lost."
@@ -139,12 +149,12 @@ def lead_outcome_record(
         lost_reason=lost_reason,
         note=note.strip(),
         recorded_by=by,
-        recorded_by_email=by.email if by else "",
+        recorded_by_email=_actor_email(by, by_email),
         created_at=now,
     )
     lead.outcome = kind
     lead.outcome_at = now
-    fields = ["outcome", "outcome_at"]
+    fields = ["outcome", "outcome_at", "updated_at"]
     if lead.first_contacted_at is None:
         lead.first_contacted_at = now
         fields.append("first_contacted_at")

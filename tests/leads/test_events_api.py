@@ -146,6 +146,7 @@ BAD_INPUTS = {
         },
         "occurred_at",
     ),
+    "an unknown field": ({"email": EMAIL, "kind": "email_open", "campaign": "x"}, "campaign"),
     "a time that is no time": (
         {"email": EMAIL, "kind": "email_open", "occurred_at": "yesterday"},
         "occurred_at",

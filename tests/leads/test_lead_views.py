@@ -422,3 +422,17 @@ def test_lead_page_query_count_does_not_grow_with_conversations_and_messages(
     with django_assert_num_queries(with_one):
         html = page(member_client, f"{leads_url}{lead.pk}/")
     assert html.count('class="card lead-conversation"') == 3
+
+
+def test_lead_page_shows_the_custom_fields_an_integration_set_escaped(
+    member_client, in_a, leads_url
+):
+    with in_a():
+        lead = LeadFactory(custom_fields={"crm_id": "0061x00000", "stage": XSS_SCRIPT, "vip": True})
+
+    page = member_client.get(f"{leads_url}{lead.pk}/")
+
+    assert page.status_code == 200
+    assert b"Custom fields" in page.content
+    assert b"0061x00000" in page.content and b"True" in page.content
+    assert XSS_SCRIPT.encode() not in page.content

@@ -3,6 +3,7 @@ repeats nor skips a row when leads arrive meanwhile; a cursor cannot be edited i
 a page reads from the order's index wherever it is."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -14,7 +15,9 @@ from leads.pagination import (
     _SIGNER,
     AFTER,
     BEFORE,
+    ExpiredCursor,
     InvalidCursor,
+    Keyset,
     cursor_make,
     cursor_read,
     keyset_page,
@@ -160,6 +163,49 @@ def test_an_edited_cursor_is_refused():
         cursor_read(f"{value}x:{signature}", BY_PRIORITY)
     with pytest.raises(InvalidCursor):
         cursor_read(f"{value}:{signature[:-2]}", BY_PRIORITY)
+
+
+def signer_clock_at(moment):
+    """The cursor's signer reads the clock through time.time()."""
+    return mock.patch("django.core.signing.time.time", return_value=moment.timestamp())
+
+
+def test_a_cursor_older_than_the_reader_accepts_is_refused_as_expired():
+    token = cursor_make(BY_PRIORITY, AFTER, (30_000_000, 12))
+    later = timezone.now() + timedelta(hours=25)
+
+    assert cursor_read(token, BY_PRIORITY, max_age=timedelta(hours=24)) is not None
+    with pytest.raises(ExpiredCursor), signer_clock_at(later):
+        cursor_read(token, BY_PRIORITY, max_age=timedelta(hours=24))
+
+
+def test_an_ascending_keyset_pages_oldest_first_without_repeat_or_gap():
+    oldest_first = Keyset("updated", ("updated_at", "id"), ascending=True)
+    start = timezone.now() - timedelta(days=1)
+    leads = [LeadFactory() for _ in range(5)]
+    for offset, lead in enumerate(leads):
+        Lead.objects.filter(pk=lead.pk).update(updated_at=start + timedelta(minutes=offset))
+
+    first = keyset_page(Lead.objects.all(), keyset=oldest_first, cursor=None, size=2)
+    cursor = cursor_read(first.next_cursor, oldest_first)
+    second = keyset_page(Lead.objects.all(), keyset=oldest_first, cursor=cursor, size=2)
+    third = keyset_page(
+        Lead.objects.all(),
+        keyset=oldest_first,
+        cursor=cursor_read(second.next_cursor, oldest_first),
+        size=2,
+    )
+    back = keyset_page(
+        Lead.objects.all(),
+        keyset=oldest_first,
+        cursor=cursor_read(third.previous_cursor, oldest_first),
+        size=2,
+    )
+
+    seen = [lead.pk for page in (first, second, third) for lead in page.rows]
+    assert seen == [lead.pk for lead in leads]
+    assert third.next_cursor is None
+    assert [lead.pk for lead in back.rows] == [lead.pk for lead in leads[2:4]]
 
 
 def test_a_cursor_of_the_other_order_is_refused():

@@ -3,10 +3,12 @@ the workspace of the URL only: a slug or a conversation token of B, used under A
 nothing, even when A has a form with the very same slug."""
 
 import json
+import re
 
 import pytest
 from django_tenants.utils import schema_context
 
+from config.urls_api import urlpatterns as api_urlpatterns
 from forms_builder.services import form_create, form_publish
 from leads.models import Conversation, Lead, LeadEvent, Message
 from tests.security.probes import PUBLIC_ROUTES
@@ -128,3 +130,18 @@ def test_a_page_view_sent_to_a_lands_in_a_even_for_a_visitor_of_b(client, worksp
         assert list(LeadEvent.objects.values_list("visitor_id", "lead_id")) == [(visitor, None)]
     with schema_context(workspace_b.schema_name):
         assert list(LeadEvent.objects.values_list()) == events_of_b
+
+
+def test_only_the_api_documentation_is_open_without_a_key(client):
+    """Every /api/v1/ endpoint needs a key, except the OpenAPI document and its two readers,
+    which describe the API and hold no workspace's data (tests/config/test_openapi.py)."""
+    open_without_key = []
+    for pattern in api_urlpatterns:
+        route = str(pattern.pattern)
+        if not route:
+            continue  # the catch-all 404
+        response = client.get("/api/v1/" + re.sub(r"<[^>]+>", "1", route))
+        if response.status_code != 401:
+            open_without_key.append(route)
+
+    assert open_without_key == ["schema/", "docs/", "redoc/"]

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('forms_builder', '0002_step_lead_field_country'),
-        ('leads', '0010_over_quota'),
+        ('leads', '0011_lead_custom_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
