@@ -50,6 +50,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "forms_builder",
     "leads",
+    "reports",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
