@@ -189,29 +189,6 @@ def _scope_params(form: Form, period: Period) -> list:
     return [form.pk, period.start, period.end]
 
 
-def _totals(funnel: FormFunnel, form: Form, period: Period) -> None:
-    sql = f"""
-        SELECT
-            (SELECT COALESCE(SUM(views), 0) FROM {VIEW_DAYS}
-             WHERE form_id = %s AND day >= %s AND day <= %s),
-            COUNT(*),
-            COUNT(*) FILTER (WHERE c.status = %s),
-            COUNT(*) FILTER (WHERE c.status = %s),
-            COUNT(*) FILTER (WHERE c.status = %s),
-            percentile_cont(0.5) WITHIN GROUP (
-                ORDER BY EXTRACT(EPOCH FROM c.ended_at - c.started_at)
-            ) FILTER (WHERE c.status = %s AND c.ended_at IS NOT NULL)
-        FROM {CONVERSATIONS} c WHERE {_SCOPE}
-    """  # noqa: S608
-    completed = ConversationStatus.COMPLETED
-    params = [form.pk, period.first_day, period.last_day, completed]
-    params += [ConversationStatus.ABANDONED, ConversationStatus.ACTIVE, completed]
-    (row,) = _rows(sql, params + _scope_params(form, period))
-    views, funnel.starts, funnel.completions, funnel.abandoned, funnel.active, median = row
-    funnel.views = int(views)
-    funnel.median_completion_seconds = float(median) if median is not None else None
-
-
 def _step_labels(form: Form) -> tuple[list[str], dict[str, str]]:
     """The keys of the current version's questions in order, and the prompt of every question
     any version of the form had (the newest wording first). One query."""
@@ -225,44 +202,68 @@ def _step_labels(form: Form) -> tuple[list[str], dict[str, str]]:
     return order, prompts
 
 
-def _steps(funnel: FormFunnel, form: Form, period: Period) -> None:
-    """Per question: how many answered it, left on it, wait on it. Answers come from each
-    conversation's answers (one key per question answered); where a visitor is or left, from
-    its current step key. The follow-ups are counted as one stage."""
+def _totals(funnel: FormFunnel, form: Form, period: Period, keys: list[str]) -> list[int]:
+    """Views, the conversations by status, the median completion, and how many conversations
+    answered each of `keys`, in one scan of the period's conversations (a key test per
+    question and row: `answers ? key` finds it without reading the answer). Returns the
+    answered counts, in the order of `keys`."""
+    answered = "".join(", COUNT(*) FILTER (WHERE c.answers ? %s)" for _ in keys)
     sql = f"""
-        SELECT s.key, COUNT(*) FILTER (WHERE s.kind = 'answered'),
-               COUNT(*) FILTER (WHERE s.kind = 'left'), COUNT(*) FILTER (WHERE s.kind = 'waiting')
-        FROM (
-            SELECT k.key, 'answered' AS kind
-            FROM {CONVERSATIONS} c CROSS JOIN LATERAL jsonb_object_keys(c.answers) AS k(key)
-            WHERE {_SCOPE} AND left(k.key, %s) <> %s
-            UNION ALL
-            SELECT CASE WHEN left(c.current_step_key, %s) = %s THEN %s
-                        ELSE c.current_step_key END,
-                   CASE WHEN c.status = %s THEN 'left' ELSE 'waiting' END
-            FROM {CONVERSATIONS} c
-            WHERE {_SCOPE} AND c.status <> %s AND c.current_step_key <> ''
-        ) s
-        GROUP BY s.key
+        SELECT
+            (SELECT COALESCE(SUM(views), 0) FROM {VIEW_DAYS}
+             WHERE form_id = %s AND day >= %s AND day <= %s),
+            COUNT(*),
+            COUNT(*) FILTER (WHERE c.status = %s),
+            COUNT(*) FILTER (WHERE c.status = %s),
+            COUNT(*) FILTER (WHERE c.status = %s),
+            percentile_cont(0.5) WITHIN GROUP (
+                ORDER BY EXTRACT(EPOCH FROM c.ended_at - c.started_at)
+            ) FILTER (WHERE c.status = %s AND c.ended_at IS NOT NULL)
+            {answered}
+        FROM {CONVERSATIONS} c WHERE {_SCOPE}
     """  # noqa: S608
-    prefix = [len(STEP_KEY_PREFIX), STEP_KEY_PREFIX]
-    params = _scope_params(form, period) + prefix
-    params += [*prefix, FOLLOWUPS, ConversationStatus.ABANDONED]
+    completed = ConversationStatus.COMPLETED
+    params = [form.pk, period.first_day, period.last_day, completed]
+    params += [ConversationStatus.ABANDONED, ConversationStatus.ACTIVE, completed, *keys]
+    (row,) = _rows(sql, params + _scope_params(form, period))
+    views, funnel.starts, funnel.completions, funnel.abandoned, funnel.active, median = row[:6]
+    funnel.views = int(views)
+    funnel.median_completion_seconds = float(median) if median is not None else None
+    return list(row[6:])
+
+
+def _waiting(form: Form, period: Period) -> dict[str, tuple[int, int]]:
+    """{step key: (left, waiting)}: the conversations abandoned on each question, and those
+    still waiting on it; the follow-ups under FOLLOWUPS."""
+    sql = f"""
+        SELECT CASE WHEN left(c.current_step_key, %s) = %s THEN %s ELSE c.current_step_key END,
+               COUNT(*) FILTER (WHERE c.status = %s), COUNT(*) FILTER (WHERE c.status <> %s)
+        FROM {CONVERSATIONS} c
+        WHERE {_SCOPE} AND c.status <> %s AND c.current_step_key <> ''
+        GROUP BY 1
+    """  # noqa: S608
+    abandoned = ConversationStatus.ABANDONED
+    params = [len(STEP_KEY_PREFIX), STEP_KEY_PREFIX, FOLLOWUPS, abandoned, abandoned]
     params += [*_scope_params(form, period), ConversationStatus.COMPLETED]
-    counts = {key: (answered, left, waiting) for key, answered, left, waiting in _rows(sql, params)}
-    order, prompts = _step_labels(form)
+    return {key: (left, waiting) for key, left, waiting in _rows(sql, params)}
+
+
+def _steps(funnel: FormFunnel, answered: dict[str, int], waiting, order, prompts) -> None:
+    """Per question: how many answered it, left on it, wait on it; the current version's
+    questions in order, then those only older versions asked. The follow-ups last, as one
+    stage that every completed conversation went through (asked none or some)."""
     current = set(order)
-    # Questions older versions had come after the current ones, in the order they were met.
-    keys = order + [key for key in counts if key not in current and key != FOLLOWUPS]
+    keys = order + [key for key in prompts if key not in current]
     for key in keys:
-        answered, left, waiting = counts.get(key, (0, 0, 0))
+        left, still = waiting.get(key, (0, 0))
+        if key not in current and not (answered.get(key) or left or still):
+            continue  # an old question nobody met in the period
         number = order.index(key) + 1 if key in current else None
         label = prompts.get(key) or key
-        funnel.steps.append(StepStage(key, label, number, answered, left, waiting))
-    # Every completed conversation went through the follow-ups' stage (asked none or some).
-    _, left, waiting = counts.get(FOLLOWUPS, (0, 0, 0))
+        funnel.steps.append(StepStage(key, label, number, answered.get(key, 0), left, still))
+    left, still = waiting.get(FOLLOWUPS, (0, 0))
     funnel.steps.append(
-        StepStage(FOLLOWUPS, FOLLOWUPS_LABEL, None, funnel.completions, left, waiting)
+        StepStage(FOLLOWUPS, FOLLOWUPS_LABEL, None, funnel.completions, left, still)
     )
 
 
@@ -326,8 +327,10 @@ def _sources(funnel: FormFunnel, form: Form, period: Period) -> None:
 def form_funnel(*, form: Form, period: Period) -> FormFunnel:
     """The form's funnel over the period: five queries whatever the data."""
     funnel = FormFunnel()
-    _totals(funnel, form, period)
-    _steps(funnel, form, period)
+    order, prompts = _step_labels(form)
+    keys = list(prompts)
+    answered = dict(zip(keys, _totals(funnel, form, period, keys), strict=True))
+    _steps(funnel, answered, _waiting(form, period), order, prompts)
     _qualification(funnel, form, period)
     _sources(funnel, form, period)
     return funnel
