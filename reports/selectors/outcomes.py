@@ -149,11 +149,12 @@ def _outcome_counts(period: Period) -> list[tuple]:
                    width_bucket(l.score, %s::integer[])::text AS score,
                    l.outcome = %s AS won, w.amount, COALESCE(w.currency, '') AS currency
             FROM {LEADS} l
+            -- The lead's own condition inside: lost leads skip the lookup (a one-time filter).
             LEFT JOIN LATERAL (
                 SELECT o.amount, o.currency FROM {OUTCOMES} o
-                WHERE o.lead_id = l.id AND o.kind = %s
+                WHERE l.outcome = %s AND o.lead_id = l.id AND o.kind = %s
                 ORDER BY o.created_at DESC, o.id DESC LIMIT 1
-            ) w ON l.outcome = %s
+            ) w ON true
             WHERE l.outcome IN (%s, %s) AND NOT l.over_quota
               AND l.created_at >= %s AND l.created_at < %s
         )
