@@ -34,6 +34,7 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("exports/", include("exports.urls")),
     path("billing/", include("billing.urls")),
+    path("reports/", include("reports.urls")),
     # Public: published forms and their conversations, for visitors (no login).
     path("f/", include("forms_builder.public_urls")),
     # Public: page views sent by embed.js from the customer's site (no login, no cookie).

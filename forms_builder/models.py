@@ -148,3 +148,21 @@ class FormVersion(models.Model):
 
     def __str__(self):
         return f"{self.form} v{self.number}"
+
+
+class FormViewDay(models.Model):
+    """How many times a form's chat loaded on a day (its public page or the embed's frame, which
+    is the same page): one counter row per form and day, added to in place, never a row per
+    view. The reports' funnel starts from it."""
+
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="view_days")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["form", "day"], name="form_view_day_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.form_id} on {self.day}: {self.views}"

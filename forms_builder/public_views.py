@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from forms_builder.counters import form_view_record
 from forms_builder.models import Form, FormStatus
 from leads.models import Conversation
 from leads.services.conversations import (
@@ -88,6 +89,8 @@ def _conversation_payload(conversation: Conversation, messages) -> dict:
 @require_GET
 def form_page(request, form_slug):
     form = _published_form(form_slug)
+    # The embed's frame loads this same page: both are counted here, once per load.
+    form_view_record(form=form)
     definition = form.published_version.definition
     return render(
         request,

@@ -187,8 +187,9 @@ def lead_priority_of(lead: Lead, *, weight: str) -> int:
     )
 
 
-def lead_priority_expression(*, weight: str = PriorityScoreWeight.BANT_FIRST):
-    """lead_priority_compute as one SQL expression over the lead's columns."""
+def lead_priority_expression(*, weight: str = PriorityScoreWeight.BANT_FIRST, score=None):
+    """lead_priority_compute as one SQL expression over the lead's columns; with `score`, an
+    expression standing for the score (what the priority would be with another score)."""
     integer = IntegerField()
     tier = Case(
         When(
@@ -214,7 +215,8 @@ def lead_priority_expression(*, weight: str = PriorityScoreWeight.BANT_FIRST):
         ),
         start=Value(0),
     )
-    score_slot = Greatest(Least(F("score"), Value(SCORE_MAX)), Value(SCORE_MIN)) - Value(SCORE_MIN)
+    score = F("score") if score is None else score
+    score_slot = Greatest(Least(score, Value(SCORE_MAX)), Value(SCORE_MIN)) - Value(SCORE_MIN)
     big = BigIntegerField()
     return (
         tier * Value(TIER_UNIT, output_field=big)

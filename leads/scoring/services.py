@@ -28,6 +28,19 @@ def scoring_rule_save(*, rule: ScoringRule) -> ScoringRule:
 
 
 @transaction.atomic
+def scoring_rules_points_set(*, points: dict[int, int]) -> list[ScoringRule]:
+    """Give rules new points (rule id → points), with one rescore for them all; ids the
+    workspace does not hold are ignored. Returns the rules changed."""
+    rules = list(ScoringRule.objects.select_for_update().filter(pk__in=list(points)))
+    for rule in rules:
+        rule.points = points[rule.pk]
+        rule.save(update_fields=["points"])
+    if rules:
+        rescore_queue()
+    return rules
+
+
+@transaction.atomic
 def scoring_rule_toggle(*, rule: ScoringRule) -> ScoringRule:
     rule.active = not rule.active
     rule.save(update_fields=["active"])
