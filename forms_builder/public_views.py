@@ -134,7 +134,9 @@ def conversation_create(request, form_slug):
         visitor_id=str(body.get("visitor_id") or ""),
         hidden_fields=hidden,
         utm={key: value for key, value in utm.items() if key in UTM_KEYS},
-        referrer=str(body.get("referrer") or request.headers.get("Referer", "")),
+        # Only what the chat says: the request's own Referer is the chat page (or the frame)
+        # itself, never where the visitor came from.
+        referrer=str(body.get("referrer") or ""),
         landing_page=str(body.get("landing_page") or ""),
     )
     return JsonResponse(_conversation_payload(result.conversation, result.messages), status=201)

@@ -261,3 +261,21 @@ def test_a_turn_runs_a_constant_number_of_queries(client, base, started, django_
         turn(client, base, token, "ada@example.com")
     with django_assert_num_queries(10):
         turn(client, base, token, "Ada")
+
+
+def test_a_visitor_who_came_from_nowhere_has_no_referrer_not_the_chat_page(
+    client, base, workspace_a
+):
+    # The chat sends an empty referrer (a page opened directly); its request's own Referer is
+    # the chat page, which is not where the visitor came from.
+    response = client.post(
+        base + "conversations/",
+        json.dumps({"referrer": ""}),
+        content_type="application/json",
+        HTTP_REFERER=f"http://testserver{base}",
+    )
+
+    assert response.status_code == 201
+    with schema_context(workspace_a.schema_name):
+        conversation = Conversation.objects.get(token=response.json()["token"])
+    assert conversation.referrer == ""
