@@ -66,6 +66,9 @@ TENANT_BASE_SCHEMA = "workspace_template"
 WORKSPACE_SPARE_SCHEMAS = env.int("WORKSPACE_SPARE_SCHEMAS", default=3)
 # Set the search_path when the schema changes, not before every query (halves a turn's queries).
 TENANT_LIMIT_SET_CALLS = True
+# `migrate_schemas --executor=multiprocessing` migrates this many workspaces at once, each
+# process with its own database connection.
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("MIGRATE_SCHEMAS_PROCESSES", default=2)
 TENANT_CREATION_FAKES_MIGRATIONS = True
 
 AUTH_USER_MODEL = "tenants.User"
