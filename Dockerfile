@@ -49,7 +49,7 @@ RUN groupadd --system --gid 10001 parley \
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --from=build --chown=root:root /src /app
-# Uploaded files (one folder per workspace) and celery beat's schedule are the only writes.
+# Uploaded files (one folder per workspace) are its only writes; beat keeps its schedule in /tmp.
 RUN mkdir -p /app/var/media && chown -R parley:parley /app/var
 
 # By number, so that a cluster's "run as non-root" check can tell without reading /etc/passwd.
