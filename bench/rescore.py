@@ -54,15 +54,15 @@ def leads_build(count: int) -> None:
         # Every 4th lead saw the pricing page, the next one the blog; every 5th opened 3 e-mails.
         events = LeadEvent._meta.db_table
         cursor.execute(
-            f"INSERT INTO {events} (lead_id, visitor_id, kind, url, occurred_at) "
+            f"INSERT INTO {events} (lead_id, visitor_id, kind, url, referrer, occurred_at) "
             "SELECT id, '', 'page_view', CASE WHEN id % 4 = 0 "
-            "THEN 'https://acme.example/pricing' ELSE 'https://acme.example/blog' END, "
+            "THEN 'https://acme.example/pricing' ELSE 'https://acme.example/blog' END, '', "
             "now() - (id % 30) * interval '1 day' "
             f"FROM {Lead._meta.db_table} WHERE id % 4 IN (0, 1)"
         )
         cursor.execute(
-            f"INSERT INTO {events} (lead_id, visitor_id, kind, url, occurred_at) "
-            "SELECT id, '', 'email_open', '', now() - n * interval '1 day' "
+            f"INSERT INTO {events} (lead_id, visitor_id, kind, url, referrer, occurred_at) "
+            "SELECT id, '', 'email_open', '', '', now() - n * interval '1 day' "
             f"FROM {Lead._meta.db_table}, generate_series(1, 3) AS n WHERE id % 5 = 0"
         )
     tables_analyze(Lead, LeadEvent)

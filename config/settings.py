@@ -75,6 +75,9 @@ TENANT_BASE_SCHEMA = "workspace_template"
 WORKSPACE_SPARE_SCHEMAS = env.int("WORKSPACE_SPARE_SCHEMAS", default=3)
 # Set the search_path when the schema changes, not before every query (halves a turn's queries).
 TENANT_LIMIT_SET_CALLS = True
+# `migrate_schemas --executor=multiprocessing` migrates this many workspaces at once, each
+# process with its own database connection.
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("MIGRATE_SCHEMAS_PROCESSES", default=2)
 TENANT_CREATION_FAKES_MIGRATIONS = True
 
 AUTH_USER_MODEL = "tenants.User"
@@ -156,6 +159,20 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis has no acknowledgements of its own: a message a worker took waits in kombu's "unacked"
+# set until the worker acknowledges it, and goes back to its queue only once it is older than
+# the visibility timeout. That is the only way back for the tasks of a worker killed outright
+# (SIGKILL, the OOM killer on the main process, a lost machine): with kombu's default of an
+# hour, a lead would wait that long for its qualification. It must stay above the longest task
+# and the longest retry countdown (retry_backoff_max, 600 s at most; a message waiting for its
+# countdown is held unacknowledged, so a shorter timeout would run it twice), hence 15 minutes.
+# Every worker looks for such messages every 10 s rather than kombu's 100 s (10 s x throttle 10):
+# one small sorted-set read under a lock. bench/load.py sets a short timeout to see it happen.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=15 * 60),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "abandon-stale-conversations": {

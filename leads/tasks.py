@@ -105,10 +105,19 @@ def lead_rescore_task(lead_id: int) -> bool:
 
 
 @shared_task(acks_late=True)
-def leads_qualify_missing_in_workspace() -> int:
-    """Queue again the qualification of leads whose conversation ended a while ago but that
-    were never qualified. Returns how many were queued."""
-    cutoff = timezone.now() - QUALIFY_SWEEP_AFTER
+def leads_qualify_missing_in_workspace(older_than_seconds: float | None = None) -> int:
+    """Queue again the qualification of leads whose conversation ended a while ago (by default
+    QUALIFY_SWEEP_AFTER) but that were never qualified. Returns how many were queued.
+
+    Besides a broker outage when a conversation ended, this is what recovers a task a worker
+    killed outright had just taken from Redis but not yet recorded as taken (kombu pops the
+    message, then adds it to its "unacked" set: a kill between the two loses it, and no
+    visibility timeout brings it back). `older_than_seconds=0` sweeps at once, as bench/load.py
+    does once its queue drained, or an operator after an incident."""
+    if older_than_seconds is None:
+        cutoff = timezone.now() - QUALIFY_SWEEP_AFTER
+    else:
+        cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     lead_ids = list(
         Lead.objects.filter(qualified_at__isnull=True, conversations__ended_at__lt=cutoff)
         .values_list("pk", flat=True)

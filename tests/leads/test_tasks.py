@@ -72,3 +72,19 @@ def test_the_sweep_leaves_recent_conversations_to_their_own_task(workspace_a):
     with schema_context(workspace_a.schema_name):
         Lead.objects.filter(pk=conversation.lead_id).update(qualified_at=None)
         assert leads_qualify_missing_in_workspace() == 0
+
+
+def test_the_sweep_takes_recent_conversations_when_asked_to_sweep_at_once(workspace_a):
+    # Given a conversation that just ended, whose qualification task was lost
+    with schema_context(workspace_a.schema_name):
+        form = discovery_form(workspace_a)
+    conversation = converse(workspace_a, form, LEAD_B)
+    with schema_context(workspace_a.schema_name):
+        Lead.objects.filter(pk=conversation.lead_id).update(qualified_at=None)
+
+        # When the sweep is asked for conversations of any age
+        queued = leads_qualify_missing_in_workspace(older_than_seconds=0)
+
+        # Then its lead is qualified again
+        assert queued == 1
+        assert Lead.objects.get(pk=conversation.lead_id).qualified_at is not None
