@@ -13,9 +13,11 @@ outside the test's transaction. So a browser test checks what it needs through t
 its database work happens in fixtures, before the browser starts or after it stopped.
 """
 
+import json
 import os
 import re
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,12 +29,17 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import FrameLocator, Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from tenants.models import Workspace
 from tenants.services import user_create, workspace_create
+from tests.billing.fixtures import WEBHOOK_URL, signature_header
 from tests.factories import PASSWORD
+
+# A customer's webhook receiver (a local HTTP server thread) and the setting that lets Parley
+# post to loopback, for journeys that end at an integrator's endpoint.
+from tests.webhooks.conftest import loopback_allowed, receiver  # noqa: F401
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -207,3 +214,44 @@ def log_in(page: Page, live_url: str, owner: Owner) -> None:
     page.get_by_label("Password").fill(owner.password)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(f"{live_url}/w/{owner.workspace_slug}/")
+
+
+class Chat:
+    """The visitor's side, inside the embed's iframe, in the form's language."""
+
+    WORDS = {"en": ("Your answer", "Send"), "fr": ("Votre réponse", "Envoyer")}
+
+    def __init__(self, page: Page, language: str = "en"):
+        self.frame: FrameLocator = page.frame_locator("iframe[title='Chat']")
+        self.assistant = self.frame.locator("#parley-messages li.assistant")
+        self.visitor = self.frame.locator("#parley-messages li.visitor")
+        answer_label, self.send = self.WORDS[language]
+        self.answer_box = self.frame.get_by_label(answer_label)
+
+    def expect_question(self, prompt: str | re.Pattern) -> None:
+        expect(self.assistant.last).to_have_text(prompt)
+
+    def type_answer(self, prompt: str | re.Pattern, text: str) -> None:
+        self.expect_question(prompt)
+        self.answer_box.fill(text)
+        self.frame.get_by_role("button", name=self.send).click()
+        expect(self.visitor.last).to_have_text(text)
+
+    def pick_answer(self, prompt: str, choice: str) -> None:
+        self.expect_question(prompt)
+        self.frame.locator("#parley-replies").get_by_role("button", name=choice).click()
+        expect(self.visitor.last).to_have_text(choice)
+
+
+def stripe_event_post(live_url: str, event: dict) -> int:
+    """What Stripe does with an event: POST it to the live server, signed with the endpoint's
+    secret; returns the answer's status."""
+    payload = json.dumps(event).encode()
+    request = urllib.request.Request(  # noqa: S310 - http to our own live server
+        live_url + WEBHOOK_URL,
+        data=payload,
+        headers={"Content-Type": "application/json", "Stripe-Signature": signature_header(payload)},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return response.status

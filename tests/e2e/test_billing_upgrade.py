@@ -4,8 +4,6 @@ checkout.session.completed webhook arrives; the billing page shows the new plan 
 leads are in the inbox."""
 
 import dataclasses
-import json
-import urllib.request
 from dataclasses import dataclass
 
 import pytest
@@ -18,8 +16,13 @@ from billing.models import StripeEvent
 from billing.plans import FREE, INTERVALS, PLANS, paid_plans
 from forms_builder.services import form_create, form_publish
 from tenants.services import user_create, workspace_create
-from tests.billing.fixtures import WEBHOOK_SECRET, WEBHOOK_URL, signature_header, visitor_talks
-from tests.e2e.conftest import committed_workspace_remove, log_in, requires_chromium
+from tests.billing.fixtures import WEBHOOK_SECRET, visitor_talks
+from tests.e2e.conftest import (
+    committed_workspace_remove,
+    log_in,
+    requires_chromium,
+    stripe_event_post,
+)
 from tests.factories import PASSWORD
 from tests.fakes.stripe_server import FakeStripeServer
 
@@ -90,19 +93,6 @@ def owner(django_db_setup, django_db_blocker, full_free_plan, stripe_server):
             committed_workspace_remove(workspace, user)
 
 
-def _post_webhook(live_url: str, event: dict) -> int:
-    """What Stripe does: POST the event, signed with the endpoint's secret."""
-    payload = json.dumps(event).encode()
-    request = urllib.request.Request(  # noqa: S310 - http to our own live server
-        live_url + WEBHOOK_URL,
-        data=payload,
-        headers={"Content-Type": "application/json", "Stripe-Signature": signature_header(payload)},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return response.status
-
-
 def test_owner_upgrades_through_checkout_and_the_hidden_leads_appear(
     owner, billing_on, live_url, browser_page, steps
 ):
@@ -132,7 +122,7 @@ def test_owner_upgrades_through_checkout_and_the_hidden_leads_appear(
     with steps("Stripe says the checkout is paid"):
         session = owner.stripe.checkout_complete(session_id)
         event = owner.stripe.event("checkout.session.completed", session)
-        assert _post_webhook(live_url, event) == 200
+        assert stripe_event_post(live_url, event) == 200
 
     with steps("back on the billing page, on Starter"):
         page.goto(session["success_url"])

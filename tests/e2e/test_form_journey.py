@@ -6,10 +6,10 @@ keeps the page's UTM parameters."""
 import re
 
 import pytest
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import expect
 
 from leads.qualification.followups import QUESTIONS
-from tests.e2e.conftest import committed_workspace, log_in, requires_chromium
+from tests.e2e.conftest import Chat, committed_workspace, log_in, requires_chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db, requires_chromium]
 
@@ -55,29 +55,6 @@ def _host_page_html(embed_snippet: str) -> str:
 </body>
 </html>
 """
-
-
-class Chat:
-    """The visitor's side, inside the embed's iframe."""
-
-    def __init__(self, page: Page):
-        self.frame: FrameLocator = page.frame_locator("iframe[title='Chat']")
-        self.assistant = self.frame.locator("#parley-messages li.assistant")
-        self.visitor = self.frame.locator("#parley-messages li.visitor")
-
-    def expect_question(self, prompt: str | re.Pattern) -> None:
-        expect(self.assistant.last).to_have_text(prompt)
-
-    def type_answer(self, prompt: str | re.Pattern, text: str) -> None:
-        self.expect_question(prompt)
-        self.frame.get_by_label("Your answer").fill(text)
-        self.frame.get_by_role("button", name="Send").click()
-        expect(self.visitor.last).to_have_text(text)
-
-    def pick_answer(self, prompt: str, choice: str) -> None:
-        self.expect_question(prompt)
-        self.frame.locator("#parley-replies").get_by_role("button", name=choice).click()
-        expect(self.visitor.last).to_have_text(choice)
 
 
 def test_a_form_built_in_the_dashboard_captures_a_lead_from_a_bubble_on_another_site(

@@ -1,5 +1,6 @@
-"""Conversations of the seed's two leads, held through the services as visitors hold them, for
-the qualification tests (tests/leads/test_lead_qualify.py and the lead page's)."""
+"""Conversations of the seed's two leads, and of a student, held through the services as
+visitors hold them, for the qualification tests (tests/leads/test_lead_qualify.py and the lead
+page's), the call queue's (tests/leads/test_prioritization.py) and the browser journey's."""
 
 from datetime import timedelta
 
@@ -53,6 +54,17 @@ LEAD_A = [
     "On gagnerait du temps.",
     "Pas encore défini.",
     "Dans 18 mois. Le projet est dans la feuille de route mais rien n'est lancé.",
+]
+# A disqualified student who still ticks every box a scoring rule could reward.
+STUDENT = [
+    "etudiante@ecole.example",
+    "CEO",
+    "200",
+    "Je suis étudiante en master, c'est pour mon mémoire sur la qualification de leads.",
+    "Je compare les outils du marché.",
+    "Une bonne note.",
+    "Pas de budget, je suis étudiante.",
+    "Je dois rendre mon mémoire avant la fin du trimestre.",
 ]
 
 

@@ -20,23 +20,11 @@ from leads.prioritization import (
 from leads.services.leads import lead_correct
 from tenants.models import PriorityScoreWeight
 from tests.factories import LeadFactory
-from tests.leads.conversations import LEAD_A, LEAD_B
+from tests.leads.conversations import LEAD_A, LEAD_B, STUDENT
 
 pytestmark = pytest.mark.django_db
 
 BANT_FIRST, SCORE_FIRST = PriorityScoreWeight.BANT_FIRST, PriorityScoreWeight.SCORE_FIRST
-
-# A disqualified student who still ticks every box a scoring rule could reward.
-STUDENT = [
-    "etudiante@ecole.example",
-    "CEO",
-    "200",
-    "Je suis étudiante en master, c'est pour mon mémoire sur la qualification de leads.",
-    "Je compare les outils du marché.",
-    "Une bonne note.",
-    "Pas de budget, je suis étudiante.",
-    "Je dois rendre mon mémoire avant la fin du trimestre.",
-]
 
 
 def lead(**columns) -> dict:
