@@ -96,3 +96,15 @@ def test_demo_seed_refuses_to_run_with_debug_off(settings):
     with pytest.raises(CommandError):
         call_command("demo_seed")
     assert not Workspace.objects.filter(slug=DEMO_SLUG).exists()
+
+
+def test_the_demo_inbox_hides_no_lead_behind_a_plan_limit(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_seed")
+    workspace = Workspace.objects.get(slug=DEMO_SLUG)
+    with schema_context(workspace.schema_name):
+        assert Lead.objects.count() > 25  # more than the Free plan's qualified leads a month
+        assert not Lead.objects.filter(over_quota=True).exists()

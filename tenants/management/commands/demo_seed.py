@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from billing.models import BillingAccount
 from forms_builder.demo import demo_forms_seed
 from leads.demo import demo_inbox_seed
 from tenants.models import Membership, Role, User, Workspace
@@ -39,6 +40,9 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 user=member, workspace=workspace, defaults={"role": Role.MEMBER}
             )
+            # On the Growth plan (set here, no Stripe involved), so that the inbox shows every
+            # demo lead rather than the Free plan's first 25 qualified ones.
+            BillingAccount.objects.get_or_create(workspace=workspace, defaults={"plan": "growth"})
             with schema_context(workspace.schema_name):
                 forms = demo_forms_seed()
                 demo_inbox_seed(
