@@ -194,6 +194,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.retention_apply_everywhere",
         "schedule": 24 * 3600.0,
     },
+    # Webhook attempts whose task was lost (a broker restart): queued again, sent once.
+    "requeue-overdue-webhook-attempts": {
+        "task": "webhooks.tasks.webhook_deliveries_overdue_everywhere",
+        "schedule": 300.0,
+    },
     # CSV exports are kept 7 days, then deleted with their file (exports/services.py).
     "expire-lead-exports": {
         "task": "exports.tasks.lead_exports_expire_everywhere",

@@ -39,6 +39,27 @@ ATTEMPTS_MAX = len(RETRY_DELAYS)
 CLAIM_STALE_AFTER = timedelta(minutes=2)
 
 
+# An attempt still scheduled this long after its time lost its task (a broker that dropped a
+# countdown task, a restart that emptied its queue): the beat sweep below queues it again.
+OVERDUE_AFTER = timedelta(minutes=5)
+OVERDUE_BATCH = 500
+
+
+def deliveries_overdue_requeue(*, now=None) -> int:
+    """Queue again the attempts of this workspace that are past their time and were never
+    made, and those whose worker died while sending. Harmless when the original task is only
+    late: the claim lets one copy send. Returns how many were queued."""
+    now = now or timezone.now()
+    overdue = list(
+        Delivery.objects.filter(
+            Q(status=DeliveryStatus.PENDING, scheduled_at__lt=now - OVERDUE_AFTER)
+            | Q(status=DeliveryStatus.SENDING, attempted_at__lt=now - CLAIM_STALE_AFTER)
+        ).order_by("scheduled_at", "pk")[:OVERDUE_BATCH]
+    )
+    deliveries_queue(overdue)
+    return len(overdue)
+
+
 def _claim(delivery_id: int, now) -> Delivery | None:
     """Take the attempt for this run, or None when it is not due to be made: already made
     (a task redelivered by the broker), or its endpoint deleted. One UPDATE decides, so two

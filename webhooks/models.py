@@ -145,6 +145,12 @@ class Delivery(models.Model):
             models.Index(fields=["endpoint", "-id"], name="delivery_endpoint_log"),
             # The attempts of one message to one endpoint ("replay all failed").
             models.Index(fields=["endpoint", "event", "-id"], name="delivery_message"),
+            # The sweep of attempts that lost their task: the few not yet made.
+            models.Index(
+                fields=["scheduled_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="delivery_not_made",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(attempt__gte=1), name="delivery_attempt_from_one"),

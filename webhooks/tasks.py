@@ -6,9 +6,14 @@ import logging
 
 from celery import shared_task
 from django.db import OperationalError, connection
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, schema_context
 
-from webhooks.deliveries import delivery_attempt, endpoint_disabled_mail_send
+from tenants.models import Workspace
+from webhooks.deliveries import (
+    deliveries_overdue_requeue,
+    delivery_attempt,
+    endpoint_disabled_mail_send,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +54,17 @@ def endpoint_disabled_mail_task(endpoint_id: int) -> bool:
     if _outside_workspaces("tell of a disabled endpoint", endpoint_id):
         return False
     return endpoint_disabled_mail_send(endpoint_id=endpoint_id)
+
+
+@shared_task
+def webhook_deliveries_overdue_everywhere() -> int:
+    """Beat's sweep of attempts that lost their task, workspace after workspace (a cheap
+    indexed query where there are none); a workspace that fails does not stop the others."""
+    queued = 0
+    for schema_name in Workspace.objects.values_list("schema_name", flat=True):
+        with schema_context(schema_name):
+            try:
+                queued += deliveries_overdue_requeue()
+            except Exception:
+                logger.exception("Sweeping the overdue webhook attempts of %s failed", schema_name)
+    return queued

@@ -11,7 +11,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from webhooks.deliveries import ATTEMPTS_MAX, RETRY_DELAYS, delivery_attempt
+from webhooks.deliveries import (
+    ATTEMPTS_MAX,
+    RETRY_DELAYS,
+    deliveries_overdue_requeue,
+    delivery_attempt,
+)
 from webhooks.models import RESPONSE_EXCERPT_MAX, Delivery, DeliveryStatus, Endpoint, Trigger
 from webhooks.services import (
     deliveries_replay_failed,
@@ -324,3 +329,35 @@ def test_the_body_is_the_standard_webhooks_envelope(receiver, endpoint, emit):
         "timestamp": event.created_at.isoformat(),
         "data": PAYLOAD,
     }
+
+
+def test_an_attempt_whose_task_was_lost_is_sent_by_the_sweep_once(
+    workspace_a, receiver, endpoint, django_capture_on_commit_callbacks
+):
+    """A broker restart may drop a countdown task: the attempt stays scheduled until the
+    beat sweep queues it again. Attempts not yet due, or just due, are left to their task."""
+    now = timezone.now()
+    with schema_context(workspace_a.schema_name):
+        # Emitted without running the commit callbacks: no task was ever queued.
+        lost = Delivery.objects.get(event=webhook_emit(event_type="lead.created", payload=PAYLOAD))
+        Delivery.objects.filter(pk=lost.pk).update(scheduled_at=now - timedelta(minutes=20))
+        due_soon = Delivery.objects.get(
+            event=webhook_emit(event_type="lead.updated", payload=PAYLOAD)
+        )
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert deliveries_overdue_requeue(now=now) == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert deliveries_overdue_requeue(now=now) == 0
+        lost.refresh_from_db()
+        due_soon.refresh_from_db()
+
+    assert lost.status == DeliveryStatus.SUCCEEDED
+    assert due_soon.status == DeliveryStatus.PENDING
+    assert [json.loads(r.body)["type"] for r in receiver.requests] == ["lead.created"]
+
+
+def test_the_sweep_runs_in_every_workspace_from_beat(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["requeue-overdue-webhook-attempts"]["task"] == (
+        "webhooks.tasks.webhook_deliveries_overdue_everywhere"
+    )
