@@ -22,27 +22,14 @@ from leads.models import (
     Message,
 )
 from leads.privacy.erasure import contact_email_hashes
+from leads.qualification.stored import QUALIFICATION_FIELDS as QUALIFICATION_COLUMNS
 from tenants.models import Workspace
 
 EXPORT_FORMAT = "parley.contact-export/1"
 
-# The lead's qualification, exported apart from who the lead is.
-QUALIFICATION_FIELDS = (
-    "qualification_status",
-    "disqualification",
-    "disqualification_reason",
-    "budget_status",
-    "budget_amount",
-    "budget_currency",
-    "budget_period",
-    "authority",
-    "need",
-    "timing",
-    "qualification_engine",
-    "qualification_engine_version",
-    "qualified_at",
-    "qualification_detail",
-)
+# The lead's qualification, exported apart from who the lead is: what a qualification writes,
+# and when.
+QUALIFICATION_FIELDS = (*QUALIFICATION_COLUMNS, "qualified_at")
 # What a conversation says about its visitor; its resume token is a credential, not data.
 CONVERSATION_FIELDS = (
     "id",
