@@ -5,12 +5,11 @@ workspace (Celery beat, "expire-lead-exports" in config/settings.py)."""
 import logging
 
 from celery import shared_task
-from django.db import OperationalError, connection
-from django_tenants.utils import get_public_schema_name, schema_context
+from django.db import OperationalError
 
 from exports.models import ExportStatus, LeadExport
 from exports.services import lead_export_fail, lead_export_write, lead_exports_expire
-from tenants.models import Workspace
+from tenants.workspace_tasks import each_workspace_sum, outside_workspaces
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +17,7 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def lead_export_task(export_id: int) -> bool:
     """Write the export; a failure is recorded on it (the page says so) and logged."""
-    if connection.schema_name == get_public_schema_name():
-        logger.error("Refused to write export %s outside any workspace", export_id)
+    if outside_workspaces("write an export", export_id):
         return False
     export = LeadExport.objects.filter(
         pk=export_id, status__in=[ExportStatus.PENDING, ExportStatus.RUNNING]
@@ -41,11 +39,4 @@ def lead_export_task(export_id: int) -> bool:
 def lead_exports_expire_everywhere() -> int:
     """Delete exports past their keeping time in each workspace, one after the other (a
     cheap query where there are none); a workspace that fails does not stop the others."""
-    deleted = 0
-    for schema_name in Workspace.objects.values_list("schema_name", flat=True):
-        with schema_context(schema_name):
-            try:
-                deleted += lead_exports_expire()
-            except Exception:
-                logger.exception("Expiring the exports of %s failed", schema_name)
-    return deleted
+    return each_workspace_sum(lead_exports_expire, what="Expiring the exports")

@@ -4,7 +4,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import schema_context
 
 from leads.models import Lead, RescoreRun
 from leads.prioritization import lead_priority_store, leads_priority_refresh
@@ -18,6 +18,7 @@ from leads.services.alerts import (
 from leads.services.conversations import conversations_abandon_stale
 from leads.services.leads import lead_qualify
 from tenants.models import Workspace
+from tenants.workspace_tasks import outside_workspaces
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +76,7 @@ def lead_qualify_task(lead_id: int) -> bool:
     """Qualify a lead once one of its conversations completed or was abandoned. Queued from
     inside the workspace's schema, so the worker runs it there and the id can only name a lead
     of that workspace; re-running it is harmless (lead_qualify is idempotent)."""
-    if connection.schema_name == get_public_schema_name():
-        logger.error("Refused to qualify lead %s outside any workspace", lead_id)
+    if outside_workspaces("qualify a lead", lead_id):
         return False
     lead = Lead.objects.filter(pk=lead_id).first()
     if lead is None:  # deleted meanwhile, or an id of no lead of this workspace
@@ -92,8 +92,7 @@ def lead_rescore_task(lead_id: int) -> bool:
     """Rescore a lead after a behaviour event came in (a tracked page view, an e-mail event),
     and move it in the call queue accordingly. Queued from inside the workspace's schema, like
     the qualification; re-running it is harmless."""
-    if connection.schema_name == get_public_schema_name():
-        logger.error("Refused to rescore lead %s outside any workspace", lead_id)
+    if outside_workspaces("rescore a lead", lead_id):
         return False
     with transaction.atomic():
         lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
@@ -132,8 +131,7 @@ def leads_qualify_missing_in_workspace(older_than_seconds: float | None = None) 
 def leads_priority_refresh_task() -> int:
     """Recompute the call queue's order of every lead of the workspace it was queued from, set
     based (leads.prioritization.leads_priority_refresh), after its weight setting changed."""
-    if connection.schema_name == get_public_schema_name():
-        logger.error("Refused to refresh priorities outside any workspace")
+    if outside_workspaces("refresh priorities"):
         return 0
     return leads_priority_refresh()
 
@@ -142,8 +140,7 @@ def leads_priority_refresh_task() -> int:
 def leads_rescore_task(run_id: int) -> bool:
     """Rescore every lead of the workspace after its rules changed (leads/scoring/rescore.py),
     counting progress on the run. Queued from inside the workspace's schema, like the above."""
-    if connection.schema_name == get_public_schema_name():
-        logger.error("Refused to rescore outside any workspace")
+    if outside_workspaces("rescore", run_id):
         return False
     run = RescoreRun.objects.filter(pk=run_id, finished_at__isnull=True).first()
     if run is None:
@@ -151,14 +148,6 @@ def leads_rescore_task(run_id: int) -> bool:
     leads_rescore(run=run)
     # Scores moved: so does each lead's place in the call queue.
     leads_priority_refresh()
-    return True
-
-
-def _outside_workspaces(what: str, *ids) -> bool:
-    """True (and logged) in the public schema, where a lead id names nothing."""
-    if connection.schema_name != get_public_schema_name():
-        return False
-    logger.error("Refused to %s outside any workspace %s", what, ids)
     return True
 
 
@@ -177,14 +166,14 @@ MAIL_RETRY = {
 def lead_hot_alert_task(lead_id: int) -> bool:
     """E-mail that the lead entered the top band; queued by lead_qualify and lead_correct from
     inside the workspace's schema, so the id names a lead of that workspace only."""
-    if _outside_workspaces("send a hot-lead alert", lead_id):
+    if outside_workspaces("send a hot-lead alert", lead_id):
         return False
     return lead_hot_alert_send(lead_id=lead_id)
 
 
 @shared_task(**MAIL_RETRY)
 def leads_assigned_alert_task(lead_ids: list[int], assignee_id: int) -> bool:
-    if _outside_workspaces("send an assignment e-mail", *lead_ids):
+    if outside_workspaces("send an assignment e-mail", *lead_ids):
         return False
     return leads_assigned_alert_send(lead_ids=lead_ids, assignee_id=assignee_id)
 
@@ -193,7 +182,7 @@ def leads_assigned_alert_task(lead_ids: list[int], assignee_id: int) -> bool:
 def leads_overdue_alert_in_workspace() -> int:
     """The overdue sweep of one workspace (beat runs it everywhere every five minutes); a failed
     run is simply done again by the next one, which finds the same leads still untold."""
-    if _outside_workspaces("sweep overdue leads"):
+    if outside_workspaces("sweep overdue leads"):
         return 0
     return leads_overdue_alert()
 
@@ -212,7 +201,7 @@ def retention_apply_in_workspace() -> dict[str, int]:
     (leads/privacy/retention.py). The period is read again here: an admin may have turned it
     off since the task was queued. A run that fails is done again the next day; one cut short
     leaves what it did done, in batches."""
-    if _outside_workspaces("apply a retention period"):
+    if outside_workspaces("apply a retention period"):
         return {}
     days = (
         Workspace.objects.filter(schema_name=connection.schema_name)
