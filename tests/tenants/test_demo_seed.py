@@ -7,7 +7,7 @@ from forms_builder.models import Form, FormStatus
 from leads.demo import NOT_PROSPECTS, PEOPLE
 from leads.models import Band, Conversation, ConversationStatus, Lead, LeadEvent, LeadOutcome
 from leads.sla import TimerState, lead_timer
-from tenants.management.commands.demo_seed import DEMO_OWNER, DEMO_PASSWORD, DEMO_SLUG
+from tenants.management.commands.demo_seed import DEMO_OWNER, DEMO_PASSWORD, DEMO_SLUG, Command
 from tenants.models import Membership, Role, Workspace
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +108,15 @@ def test_the_demo_inbox_hides_no_lead_behind_a_plan_limit(
     with schema_context(workspace.schema_name):
         assert Lead.objects.count() > 25  # more than the Free plan's qualified leads a month
         assert not Lead.objects.filter(over_quota=True).exists()
+
+
+def test_the_demo_leads_do_not_announce_themselves_by_email(settings, monkeypatch):
+    # Their hot-lead and assignment e-mails would be a wall of console output before the
+    # login lines: the seeding runs with e-mail sent nowhere.
+    backends = []
+    monkeypatch.setattr(Command, "_seed", lambda self: backends.append(settings.EMAIL_BACKEND))
+    settings.DEBUG = True
+
+    call_command("demo_seed")
+
+    assert backends == ["django.core.mail.backends.dummy.EmailBackend"]

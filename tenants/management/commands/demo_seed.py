@@ -8,6 +8,7 @@ well-known password.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django_tenants.utils import schema_context
 
 from billing.models import BillingAccount
@@ -28,6 +29,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("demo_seed sets a well-known password: it only runs with DEBUG on.")
+        # The seeded leads would announce themselves (hot leads, assignments) by e-mail, a wall
+        # of console output before the login lines: the demo's alerts are not sent.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self._seed()
+
+    def _seed(self):
         with transaction.atomic():
             owner = self._person(DEMO_OWNER, "Dana Demo")
             workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
