@@ -125,7 +125,9 @@ else:
     from config.embedded_postgres import embedded_database_url
 
     DATABASES = {"default": env.db_url_config(embedded_database_url(BASE_DIR / "var" / "postgres"))}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend, minus the SET search_path a session that has the right path already
+# does not need (tenants/postgresql_backend/base.py).
+DATABASES["default"]["ENGINE"] = "tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]

@@ -71,5 +71,5 @@ def demo_forms_seed() -> list[Form]:
         for language, utm, answers in VISITORS:
             conversation = conversation_start(form=forms[language], utm=utm).conversation
             for text in answers:
-                conversation = conversation_turn(conversation=conversation, text=text).conversation
+                conversation = conversation_turn(token=conversation.token, text=text).conversation
     return list(forms.values())

@@ -18,7 +18,9 @@ from forms_builder.models import Form, FormStatus
 from leads.models import Conversation
 from leads.services.conversations import (
     MAX_MESSAGE_LENGTH,
+    ConversationBusy,
     ConversationClosed,
+    ConversationNotFound,
     conversation_is_resumable,
     conversation_start,
     conversation_turn,
@@ -168,10 +170,6 @@ def conversation_detail(request, form_slug, token):
 @turns_per_address
 def turn_create(request, form_slug, token):
     try:
-        conversation = _conversation_or_404(form_slug, token)
-    except Http404:
-        return error_response(404, "conversation_not_found", "No such conversation.")
-    try:
         body = json_object_body(request)
     except ValueError as error:
         return error_response(400, "invalid_json", str(error))
@@ -186,9 +184,15 @@ def turn_create(request, form_slug, token):
             {"text": f"at most {MAX_MESSAGE_LENGTH} characters"},
         )
     try:
-        result = conversation_turn(conversation=conversation, text=text)
+        result = conversation_turn(token=token, form_slug=form_slug, text=text)
+    except ConversationNotFound:
+        return error_response(404, "conversation_not_found", "No such conversation.")
     except ConversationClosed:
         return error_response(409, "conversation_closed", "This conversation is over.")
+    except ConversationBusy:
+        return error_response(
+            409, "conversation_busy", "Other answers to this conversation came at once: send again."
+        )
     payload = _conversation_payload(result.conversation, result.messages)
     if result.error:
         payload["error"] = {"code": "invalid_answer", "message": result.error}

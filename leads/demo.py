@@ -169,12 +169,12 @@ def _visitors(rng: random.Random) -> list[tuple[str, list[str]]]:
 def _converse(form: Form, answers: list[str], language: str, visitor_id: str) -> Conversation:
     conversation = conversation_start(form=form, visitor_id=visitor_id).conversation
     for text in answers:
-        conversation = conversation_turn(conversation=conversation, text=text).conversation
+        conversation = conversation_turn(token=conversation.token, text=text).conversation
     # Discovery follow-ups the runtime may add get a short answer until the end.
     for _ in range(5):
         if conversation.status == ConversationStatus.COMPLETED:
             break
-        conversation = conversation_turn(conversation=conversation, text=NO_MORE[language])
+        conversation = conversation_turn(token=conversation.token, text=NO_MORE[language])
         conversation = conversation.conversation
     return conversation
 

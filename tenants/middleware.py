@@ -26,6 +26,7 @@ from django.urls import include, path, set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from tenants.models import Domain, Membership, Workspace
+from tenants.routing import workspace_by_slug
 
 API_PATH = "/api/"
 WORKSPACE_PATH = re.compile(r"^/w/(?P<slug>[a-z][a-z0-9-]{1,38}[a-z0-9])/")
@@ -80,7 +81,7 @@ class WorkspaceRoutingMiddleware(TenantMainMiddleware):
             match = WORKSPACE_PATH.match(request.path_info)
             if match is None:
                 return None
-            workspace = Workspace.objects.filter(slug=match["slug"]).first()
+            workspace = workspace_by_slug(match["slug"])
             if workspace is None:
                 # No such workspace: the public URLconf answers 404, once the user is known, so
                 # the page is the very one a stranger to an existing workspace gets.

@@ -12,5 +12,5 @@ def followups_answer(conversation: Conversation, text: str = NOTHING_MORE) -> Co
     """Answer the discovery follow-ups a conversation asks once its form's steps are done, until
     it completes (leads/qualification/followups.py)."""
     while followup_topic(conversation.current_step_key):
-        conversation = conversation_turn(conversation=conversation, text=text).conversation
+        conversation = conversation_turn(token=conversation.token, text=text).conversation
     return conversation

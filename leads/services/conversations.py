@@ -4,12 +4,12 @@ end or abandon it. Its lead is created or updated by `leads.services.leads`."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from billing.quotas import conversation_quota_record
 from forms_builder.answers import AnswerInvalid, answer_parse, step_options
-from forms_builder.models import Form, StepKind
+from forms_builder.models import Form, FormVersion, StepKind
 from forms_builder.runtime import END, first_step_key, next_step_key, step_by_key
 from leads.models import (
     Conversation,
@@ -36,13 +36,56 @@ MAX_MESSAGE_LENGTH = 4000
 
 # What a turn reads and writes on a conversation: the rest never changes after it started.
 TURN_STATE = ["status", "current_step_key", "answers", "last_turn_at", "ended_at"]
-# What an answer that does not end the conversation writes (updated_at by hand: update_fields
-# leaves auto_now out otherwise, and the API's sync reads it).
-ANSWERED_STATE = ["last_turn_at", "status", "answers", "current_step_key", "updated_at"]
+# What any turn writes, even one whose answer is refused: with the status, the compare and set of
+# concurrent turns (see _turn_take).
+TURN_TOUCH = ("last_turn_at", "status")
+# Turns of one conversation racing each other retry this often before the visitor is told to
+# send again (each failure means another turn of it went through).
+TURN_ATTEMPTS = 5
+
+# A turn's first statement: find the conversation and save the visitor's words to it, unless it is
+# over (completed, or its last turn is older than RESUME_WINDOW: conversation_is_resumable).
+SAID_SQL = f"""
+WITH found AS (
+    SELECT conversation.*, version.definition AS version_definition
+    FROM {Conversation._meta.db_table} AS conversation
+    JOIN {Form._meta.db_table} AS form ON form.id = conversation.form_id
+    JOIN {FormVersion._meta.db_table} AS version ON version.id = conversation.form_version_id
+    WHERE conversation.token = %s AND (%s IS NULL OR form.slug = %s)
+), said AS (
+    INSERT INTO {Message._meta.db_table} (conversation_id, role, text, step_key, created_at)
+    SELECT id, %s, %s, current_step_key, %s FROM found WHERE status <> %s AND last_turn_at >= %s
+    RETURNING id
+)
+SELECT found.*, EXISTS (SELECT FROM said) AS said FROM found
+"""  # noqa: S608
+
+# The common turn's write: the conversation moves to its next step and the assistant asks it, in
+# one statement, if no other turn changed the conversation since it was read. (Only table names
+# are interpolated, from the models.)
+ADVANCE_SQL = f"""
+WITH advanced AS (
+    UPDATE {Conversation._meta.db_table}
+    SET status = %s, current_step_key = %s, answers = %s, last_turn_at = %s, updated_at = %s
+    WHERE id = %s AND status = %s AND last_turn_at = %s
+    RETURNING id
+)
+INSERT INTO {Message._meta.db_table} (conversation_id, role, text, step_key, created_at)
+SELECT id, %s, %s, %s, %s FROM advanced
+RETURNING id
+"""  # noqa: S608
 
 
 class ConversationClosed(Exception):
     """The conversation is over (completed, or past its resume window)."""
+
+
+class ConversationNotFound(Exception):
+    """No conversation has this token (on this form)."""
+
+
+class ConversationBusy(Exception):
+    """Other turns of the conversation kept changing it while this one was being taken."""
 
 
 @dataclass
@@ -130,56 +173,157 @@ def conversation_is_resumable(conversation: Conversation, now=None) -> bool:
     )
 
 
-def conversation_turn(*, conversation: Conversation, text: str) -> TurnResult:
-    """Take the visitor's answer to the step waiting for one and say what comes next."""
-    if not conversation_is_resumable(conversation):
-        raise ConversationClosed
+def conversation_turn(*, token: str, text: str, form_slug: str | None = None) -> TurnResult:
+    """Take the visitor's answer to the step waiting for one and say what comes next. The
+    conversation is the one of `token` (on the form of `form_slug`, when given)."""
     text = (text or "")[:MAX_MESSAGE_LENGTH]
+    conversation = _conversation_said(token=token, form_slug=form_slug, text=text)
+    for _attempt in range(TURN_ATTEMPTS):
+        result = _turn_take(conversation, text)
+        if result is not None:
+            return result
+        # Another turn of this conversation (a double submit, a second tab) moved it on since it
+        # was read: this answer goes to the step waiting now, as if the two came one by one.
+        conversation.refresh_from_db(fields=TURN_STATE)
+        if not conversation_is_resumable(conversation):
+            raise ConversationClosed
+    raise ConversationBusy
 
-    # The visitor's words are saved first, in a transaction of their own: whatever fails
-    # afterwards, the transcript keeps what they said.
-    Message.objects.create(
-        conversation=conversation,
-        role=MessageRole.VISITOR,
-        text=text,
-        step_key=conversation.current_step_key,
+
+def _conversation_said(*, token: str, form_slug: str | None, text: str) -> Conversation:
+    """The conversation of `token`, with the visitor's words saved to it first: finding it and
+    saving them is one statement, committed on its own, so whatever fails afterwards, the
+    transcript keeps what they said. Nothing is saved to a conversation that is over."""
+    now = timezone.now()
+    found = list(
+        Conversation.objects.raw(
+            SAID_SQL,
+            [
+                token,
+                form_slug,
+                form_slug,
+                MessageRole.VISITOR,
+                text,
+                now,
+                ConversationStatus.COMPLETED,
+                now - RESUME_WINDOW,
+            ],
+        )
+    )
+    if not found:
+        raise ConversationNotFound
+    conversation = found[0]
+    if not conversation.said:
+        raise ConversationClosed
+    # The version the conversation started with, read in the same statement: frozen, so only
+    # what the turn reads is loaded, the rest on demand.
+    conversation.form_version = FormVersion.from_db(
+        None,
+        ["id", "form_id", "definition"],
+        [
+            conversation.form_version_id,
+            conversation.form_id,
+            FormVersion._meta.get_field("definition").from_db_value(
+                conversation.version_definition, None, connection
+            ),
+        ],
+    )
+    return conversation
+
+
+def _turn_take(conversation: Conversation, text: str) -> TurnResult | None:
+    """The turn, written only if the conversation is still as it was read (compare and set on
+    its status and last turn, which every turn changes), else None. No row is locked while the
+    answer is parsed and the follow-up chosen, and the common turn is one statement."""
+    read = {"status": conversation.status, "last_turn_at": conversation.last_turn_at}
+    now = timezone.now()
+    conversation.last_turn_at = now
+    conversation.status = ConversationStatus.ACTIVE  # a return after abandoning resumes
+    definition = conversation.form_version.definition
+    step = _waiting_step(definition, conversation.current_step_key)
+    try:
+        value = answer_parse(step, text, definition["language"])
+    except AnswerInvalid as invalid:
+        if not _conversation_update_if_unchanged(conversation, read, fields=TURN_TOUCH):
+            return None
+        return TurnResult(conversation=conversation, error=invalid.message)
+
+    conversation.answers[step["key"]] = value
+    # Once the form's own steps are done, discovery follow-ups ask what is still unknown.
+    if followup_topic(step["key"]):
+        following = END
+    else:
+        following = next_step_key(definition, step["key"], value)
+    followup = _followup_next(conversation, now) if following == END else None
+    if followup:
+        conversation.current_step_key = followup.step_key
+        reply = _conversation_advance(conversation, read, followup.question)
+    elif following == END:
+        with transaction.atomic():
+            if not _conversation_update_if_unchanged(conversation, read, fields=TURN_TOUCH):
+                return None
+            return TurnResult(
+                conversation=conversation,
+                messages=_conversation_end(conversation, ConversationStatus.COMPLETED, now),
+            )
+    else:
+        conversation.current_step_key = following
+        reply = _conversation_advance(
+            conversation, read, step_by_key(definition, following)["prompt"]
+        )
+    if reply is None:
+        return None
+    return TurnResult(conversation=conversation, messages=[reply])
+
+
+def _conversation_update_if_unchanged(conversation: Conversation, read: dict, *, fields) -> bool:
+    """Write `fields` of the conversation if its status and last turn are still `read`. Inside a
+    transaction, the row stays locked until it ends."""
+    changed = {name: getattr(conversation, name) for name in fields}
+    return bool(
+        Conversation.objects.filter(pk=conversation.pk, **read).update(
+            **changed, updated_at=conversation.last_turn_at
+        )
     )
 
-    with transaction.atomic():
-        # Lock the row and re-read what a concurrent turn may have changed. The form version is
-        # frozen, so the copy loaded with the conversation stays right.
-        conversation.refresh_from_db(
-            fields=TURN_STATE, from_queryset=Conversation.objects.select_for_update()
-        )
-        now = timezone.now()
-        conversation.last_turn_at = now
-        conversation.status = ConversationStatus.ACTIVE  # a return after abandoning resumes
-        definition = conversation.form_version.definition
-        step = _waiting_step(definition, conversation.current_step_key)
-        try:
-            value = answer_parse(step, text, definition["language"])
-        except AnswerInvalid as invalid:
-            conversation.save(update_fields=["last_turn_at", "status", "updated_at"])
-            return TurnResult(conversation=conversation, error=invalid.message)
 
-        conversation.answers[step["key"]] = value
-        # Once the form's own steps are done, discovery follow-ups ask what is still unknown.
-        if followup_topic(step["key"]):
-            following = END
-        else:
-            following = next_step_key(definition, step["key"], value)
-        followup = _followup_next(conversation, now) if following == END else None
-        if followup:
-            conversation.current_step_key = followup.step_key
-            conversation.save(update_fields=ANSWERED_STATE)
-            messages = [_say(conversation, followup.question, step_key=followup.step_key)]
-        elif following == END:
-            messages = _conversation_end(conversation, ConversationStatus.COMPLETED, now)
-        else:
-            conversation.current_step_key = following
-            conversation.save(update_fields=ANSWERED_STATE)
-            messages = [_ask(conversation, following)]
-    return TurnResult(conversation=conversation, messages=messages)
+def _conversation_advance(conversation: Conversation, read: dict, question: str) -> Message | None:
+    """Save the conversation's answers and next step, and the assistant's question for it, in
+    one statement (so together, and in one round trip), if its status and last turn are still
+    `read`; None otherwise."""
+    answers = Conversation._meta.get_field("answers").get_db_prep_value(
+        conversation.answers, connection
+    )
+    reply = Message(
+        conversation=conversation,
+        role=MessageRole.ASSISTANT,
+        text=question,
+        step_key=conversation.current_step_key,
+        created_at=conversation.last_turn_at,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ADVANCE_SQL,
+            [
+                conversation.status,
+                conversation.current_step_key,
+                answers,
+                conversation.last_turn_at,
+                conversation.last_turn_at,
+                conversation.pk,
+                read["status"],
+                read["last_turn_at"],
+                reply.role,
+                reply.text,
+                reply.step_key,
+                reply.created_at,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    reply.pk = row[0]
+    return reply
 
 
 def _conversation_end(conversation: Conversation, status: str, now) -> list[Message]:
@@ -209,8 +353,9 @@ def conversations_abandon_stale(*, now=None) -> int:
     """Mark conversations with no turn for ABANDON_AFTER as abandoned, keeping their answers
     in a lead. Returns how many were abandoned."""
     now = now or timezone.now()
+    stale_before = now - ABANDON_AFTER
     stale = Conversation.objects.filter(
-        status=ConversationStatus.ACTIVE, last_turn_at__lt=now - ABANDON_AFTER
+        status=ConversationStatus.ACTIVE, last_turn_at__lt=stale_before
     ).values_list("pk", flat=True)
     count = 0
     for pk in stale.iterator():
@@ -218,7 +363,8 @@ def conversations_abandon_stale(*, now=None) -> int:
             conversation = (
                 Conversation.objects.select_for_update(skip_locked=True)
                 .select_related("form_version")
-                .filter(pk=pk, status=ConversationStatus.ACTIVE)
+                # Still stale once locked: a turn may have come in since the list was read.
+                .filter(pk=pk, status=ConversationStatus.ACTIVE, last_turn_at__lt=stale_before)
                 .first()
             )
             if conversation is None:

@@ -122,5 +122,5 @@ def visitor_talks(form, email: str, need: str = HOT_NEED) -> Conversation:
     """A visitor answers `form` to the end (the current schema must be the form's)."""
     conversation = conversation_start(form=form).conversation
     for text in (need, email, "Ada Lovelace", "Analytical Engines", "CEO", "11-50"):
-        conversation = conversation_turn(conversation=conversation, text=text).conversation
+        conversation = conversation_turn(token=conversation.token, text=text).conversation
     return followups_answer(conversation)

@@ -69,12 +69,12 @@ def planted(django_db_setup, django_db_blocker):
                 landing_page=f"https://site.example/landing?x={PAYLOADS[0]}",
             ).conversation
             for answer in (NEED, "mallory@evil.example", NAME, COMPANY, ROLE, "30"):
-                conversation = conversation_turn(conversation=conversation, text=answer)
+                conversation = conversation_turn(token=conversation.token, text=answer)
                 conversation = conversation.conversation
             for _ in range(5):
                 if conversation.current_step_key == "":
                     break
-                conversation = conversation_turn(conversation=conversation, text=PAYLOADS[3])
+                conversation = conversation_turn(token=conversation.token, text=PAYLOADS[3])
                 conversation = conversation.conversation
             lead = Lead.objects.get(pk=conversation.lead_id)
             now = timezone.now()

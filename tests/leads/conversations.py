@@ -88,12 +88,12 @@ def converse(
     with schema_context(workspace.schema_name):
         conversation = conversation_start(form=form, visitor_id=visitor_id).conversation
         for text in answers:
-            conversation = conversation_turn(conversation=conversation, text=text).conversation
+            conversation = conversation_turn(token=conversation.token, text=text).conversation
         for _ in range(5 if finish else 0):
             if conversation.status == ConversationStatus.COMPLETED:
                 break
             conversation = conversation_turn(
-                conversation=conversation, text="Rien à ajouter."
+                token=conversation.token, text="Rien à ajouter."
             ).conversation
         return conversation
 

@@ -35,7 +35,7 @@ def form(in_workspace_a):
 def talk(form, answers):
     conversation = conversation_start(form=form).conversation
     for text in answers:
-        conversation = conversation_turn(conversation=conversation, text=text).conversation
+        conversation = conversation_turn(token=conversation.token, text=text).conversation
     return followups_answer(conversation)
 
 
@@ -111,7 +111,7 @@ def test_a_visitor_coming_back_after_abandoning_carries_on(form):
     conversations_abandon_stale()
     conversation.refresh_from_db()
 
-    result = conversation_turn(conversation=conversation, text="Ada")
+    result = conversation_turn(token=conversation.token, text="Ada")
 
     assert result.conversation.status == ConversationStatus.ACTIVE
     assert result.messages[0].text == "Which company are you with?"
@@ -134,7 +134,7 @@ def test_a_country_hidden_field_fills_the_country_the_visitor_did_not_give(in_wo
 
     conversation = conversation_start(form=form, hidden_fields={"country": "FR"}).conversation
     for text in ANSWERS:
-        conversation = conversation_turn(conversation=conversation, text=text).conversation
+        conversation = conversation_turn(token=conversation.token, text=text).conversation
     conversation = followups_answer(conversation)
 
     assert conversation.lead.country == "FR"

@@ -62,7 +62,7 @@ def talk(in_a, form, answers, **start):
     with in_a():
         conversation = conversation_start(form=form, **start).conversation
         for text in answers:
-            conversation = conversation_turn(conversation=conversation, text=text).conversation
+            conversation = conversation_turn(token=conversation.token, text=text).conversation
         return followups_answer(conversation)
 
 
@@ -162,7 +162,7 @@ def test_status_filter_keeps_leads_whose_latest_conversation_has_that_status(
     abandon_all(in_a)
     with in_a():
         alan = Conversation.objects.select_related("form_version").get(pk=alan.pk)
-        conversation_turn(conversation=alan, text="Bletchley")
+        conversation_turn(token=alan.token, text="Bletchley")
 
     html = page(member_client, leads_url, status=status)
 

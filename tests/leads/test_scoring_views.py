@@ -3,14 +3,13 @@ change rescoring every lead with its progress shown) and the Score section of a 
 (total and breakdown), with their query counts."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from forms_builder.services import form_create
 from leads.models import EventKind, Lead, LeadEvent, RescoreRun, RuleKind, ScoringRule
 from leads.scoring.rescore import leads_rescore
 from tests.factories import LeadFactory
+from tests.queries import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -162,9 +161,7 @@ def test_the_scoring_page_takes_as_many_queries_for_4_or_12_rules(
     admin_client_a, scoring_url, in_a
 ):
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert admin_client_a.get(scoring_url).status_code == 200
-        return len(captured)
+        return queries_of(admin_client_a, scoring_url)
 
     with4 = queries()
     with in_a():
@@ -215,9 +212,7 @@ def test_the_lead_page_takes_as_many_queries_for_1_or_4_score_lines(
     url = f"/w/{workspace_a.slug}/leads/{lead.pk}/"
 
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert member_client.get(url).status_code == 200
-        return len(captured)
+        return queries_of(member_client, url)
 
     with_one = queries()
     with in_a():

@@ -22,7 +22,7 @@ def stale_conversation(workspace):
         form = form_create(name="Contact")
         form_publish(form=form)
         conversation = conversation_start(form=form).conversation
-        conversation_turn(conversation=conversation, text="We need help")
+        conversation_turn(token=conversation.token, text="We need help")
         Conversation.objects.filter(pk=conversation.pk).update(
             last_turn_at=timezone.now() - timedelta(hours=1)
         )

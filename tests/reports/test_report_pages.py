@@ -153,10 +153,11 @@ def test_each_page_takes_the_same_queries_whatever_the_data(
 
 
 @pytest.mark.parametrize(
-    ("path", "expected"), [("", 8), ("forms/{form}/", 13), ("outcomes/", 9), ("suggestions/", 9)]
+    ("path", "expected"), [("", 5), ("forms/{form}/", 10), ("outcomes/", 6), ("suggestions/", 6)]
 )
 def test_the_query_count_of_each_page(member_client, base, path, expected, survey):
-    # Every dashboard page's 7 (the workspace, two search paths, session, user, membership,
-    # and the switcher's memberships); then the report's own: 1 for the forms, the form and 5
-    # for a funnel, 2 for the outcomes, 2 for the suggestions.
+    # Every dashboard page's 4 (session, user, membership, and the switcher's memberships: the
+    # workspace comes from the cache, and the connection already has its search path); then the
+    # report's own: 1 for the forms, the form and 5 for a funnel, 2 for the outcomes, 2 for the
+    # suggestions.
     assert queries_of(member_client, base + path.format(form=survey.pk)) == expected

@@ -142,7 +142,7 @@ def _lead_id(workspace, route: str, made: dict) -> int:
             form=form, utm={"utm_source": f"campaign of {workspace.name}"}
         ).conversation
         for text in (f"lead@{workspace.slug}.example", "Pro"):
-            conversation = conversation_turn(conversation=conversation, text=text).conversation
+            conversation = conversation_turn(token=conversation.token, text=text).conversation
         conversation = followups_answer(conversation)
         Lead.objects.filter(pk=conversation.lead_id).update(
             full_name=f"Lead of {workspace.name}", company=workspace.name

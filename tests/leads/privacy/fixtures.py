@@ -92,7 +92,7 @@ def _talk(form, texts, *, visitor_id, tag):
         landing_page=f"https://site.example/landing?v={tag}",
     ).conversation
     for text in texts:
-        conversation = conversation_turn(conversation=conversation, text=text).conversation
+        conversation = conversation_turn(token=conversation.token, text=text).conversation
     return conversation
 
 

@@ -1,0 +1,136 @@
+"""A turn, seen from the conversation service: what it saves, and how turns of one conversation
+that come at once (a double submit, a second tab) are taken without a lock."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from forms_builder.answers import answer_parse
+from forms_builder.services import form_create, form_publish
+from leads.models import Conversation, ConversationStatus, Message, MessageRole
+from leads.services import conversations
+from leads.services.conversations import (
+    ConversationBusy,
+    ConversationClosed,
+    ConversationNotFound,
+    conversation_start,
+    conversation_turn,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conversation(workspace_a):
+    with schema_context(workspace_a.schema_name):
+        form = form_create(name="Contact")
+        form_publish(form=form)
+        yield conversation_start(form=form).conversation
+
+
+def visitor_words(conversation) -> list[tuple[str, str]]:
+    return list(
+        Message.objects.filter(conversation=conversation, role=MessageRole.VISITOR).values_list(
+            "step_key", "text"
+        )
+    )
+
+
+def another_turn_in_between(monkeypatch, *, token: str, times: int, text: str) -> None:
+    """Make the next `times` turns' reads go stale: while each parses its answer, another turn
+    of the same conversation (`text`) goes through, as a concurrent request would."""
+    left = [times]
+
+    def parse_then_interrupt(step, value, language):
+        parsed = answer_parse(step, value, language)
+        if left[0] > 0 and value != text:
+            left[0] -= 1
+            conversation_turn(token=token, text=text)
+        return parsed
+
+    monkeypatch.setattr(conversations, "answer_parse", parse_then_interrupt)
+
+
+def test_a_turn_saves_the_visitor_words_then_asks_the_next_step(conversation):
+    first_step = conversation.current_step_key
+    result = conversation_turn(token=conversation.token, text="We lose hours on bad leads")
+
+    assert visitor_words(conversation) == [(first_step, "We lose hours on bad leads")]
+    assert result.conversation.answers == {first_step: "We lose hours on bad leads"}
+    assert result.conversation.current_step_key != first_step
+    reply = Message.objects.filter(conversation=conversation).last()
+    assert (reply.role, reply.step_key) == (
+        MessageRole.ASSISTANT,
+        result.conversation.current_step_key,
+    )
+    assert [m.pk for m in result.messages] == [reply.pk]
+
+
+def test_two_turns_at_once_are_both_taken_one_after_the_other(conversation, monkeypatch):
+    first_step = conversation.current_step_key
+    another_turn_in_between(monkeypatch, token=conversation.token, times=1, text="A need")
+
+    result = conversation_turn(token=conversation.token, text="ada@example.com")
+
+    # The turn that went through first answered the first step; the other, whose read went
+    # stale, was taken again from where the conversation then stood: the e-mail step.
+    stored = Conversation.objects.get(pk=conversation.pk)
+    second_step = conversation.form_version.definition["steps"][1]["key"]
+    assert stored.answers == {first_step: "A need", second_step: "ada@example.com"}
+    assert result.conversation.current_step_key == stored.current_step_key
+    assert {text for _key, text in visitor_words(conversation)} == {"ada@example.com", "A need"}
+
+
+def test_a_turn_that_keeps_losing_the_race_is_refused_with_its_words_kept(
+    conversation, monkeypatch
+):
+    conversation_turn(token=conversation.token, text="A need")  # now on the e-mail step
+    # Each attempt is beaten by another (refused) answer to the same step.
+    another_turn_in_between(
+        monkeypatch, token=conversation.token, times=conversations.TURN_ATTEMPTS, text="not mail"
+    )
+
+    with pytest.raises(ConversationBusy):
+        conversation_turn(token=conversation.token, text="ada@example.com")
+    assert "ada@example.com" in [text for _key, text in visitor_words(conversation)]
+
+
+def test_a_finished_conversation_is_refused_and_nothing_is_saved_to_it(conversation):
+    Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.COMPLETED)
+
+    with pytest.raises(ConversationClosed):
+        conversation_turn(token=conversation.token, text="one more thing")
+    assert visitor_words(conversation) == []
+
+
+def test_a_conversation_past_its_resume_window_is_refused_and_nothing_is_saved(conversation):
+    long_ago = timezone.now() - conversations.RESUME_WINDOW - timedelta(minutes=1)
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=ConversationStatus.ABANDONED, last_turn_at=long_ago
+    )
+
+    with pytest.raises(ConversationClosed):
+        conversation_turn(token=conversation.token, text="I am back")
+    assert visitor_words(conversation) == []
+
+
+def test_a_return_within_the_resume_window_carries_on(conversation):
+    yesterday = timezone.now() - timedelta(days=1)
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=ConversationStatus.ABANDONED, last_turn_at=yesterday
+    )
+
+    result = conversation_turn(token=conversation.token, text="I am back")
+
+    assert result.conversation.status == ConversationStatus.ACTIVE
+    assert Conversation.objects.get(pk=conversation.pk).status == ConversationStatus.ACTIVE
+
+
+def test_an_unknown_token_or_another_forms_slug_finds_no_conversation(conversation):
+    with pytest.raises(ConversationNotFound):
+        conversation_turn(token="no-such-token", text="hello")
+    with pytest.raises(ConversationNotFound):
+        conversation_turn(token=conversation.token, form_slug="another-form", text="hello")
+    assert visitor_words(conversation) == []
