@@ -13,7 +13,11 @@ from django.utils import timezone
 class EventType(models.TextChoices):
     LEAD_CREATED = "lead.created", "A lead is created"
     LEAD_QUALIFIED = "lead.qualified", "A lead's qualification changes"
-    LEAD_UPDATED = "lead.updated", "A lead is assigned, corrected or updated by a conversation"
+    LEAD_UPDATED = (
+        "lead.updated",
+        "A lead is assigned, corrected, updated by a conversation, or its behaviour changes its "
+        "score",
+    )
     LEAD_OUTCOME = "lead.outcome", "An outcome is recorded on a lead"
     CONVERSATION_COMPLETED = "conversation.completed", "A conversation is completed"
 
