@@ -9,7 +9,8 @@ from django_tenants.utils import schema_context
 from leads.models import Lead, RescoreRun
 from leads.prioritization import leads_priority_refresh
 from leads.privacy.retention import retention_apply
-from leads.scoring.rescore import lead_rescore, leads_rescore
+from leads.scoring.rescore import lead_rescore
+from leads.scoring.services import rescore_run_apply
 from leads.services.alerts import (
     lead_hot_alert_send,
     leads_assigned_alert_send,
@@ -134,15 +135,14 @@ def leads_priority_refresh_task() -> int:
 @shared_task(acks_late=True)
 def leads_rescore_task(run_id: int) -> bool:
     """Rescore every lead of the workspace after its rules changed (leads/scoring/rescore.py),
-    counting progress on the run. Queued from inside the workspace's schema, like the above."""
+    counting progress on the run, and tell integrators once. Queued from inside the
+    workspace's schema, like the above."""
     if outside_workspaces("rescore", run_id):
         return False
     run = RescoreRun.objects.filter(pk=run_id, finished_at__isnull=True).first()
     if run is None:
         return False
-    leads_rescore(run=run)
-    # Scores moved: so does each lead's place in the call queue.
-    leads_priority_refresh()
+    rescore_run_apply(run=run)
     return True
 
 

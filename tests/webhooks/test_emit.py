@@ -1,8 +1,10 @@
 """Which changes of a lead emit which event, with what payload: only once the change is
-committed, read from the committed lead, and never for a lead hidden past the plan's limits."""
+committed, read from the committed lead, and never for a lead hidden past the plan's limits. A
+rule change that rescores every lead emits one workspace event, not one per lead."""
 
 import json
 from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,8 +12,9 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 from standardwebhooks.webhooks import Webhook
 
-from leads.models import Lead
+from leads.models import Lead, RuleKind, ScoringRule
 from leads.prioritization import lead_priority_store
+from leads.scoring.services import scoring_rule_delete, scoring_rule_save
 from leads.services.events import lead_event_create
 from leads.services.leads import lead_correct
 from leads.services.sales import lead_assign, lead_outcome_record, leads_assign
@@ -347,3 +350,61 @@ def test_a_hidden_lead_whose_score_changes_emits_nothing(
         assert Lead.objects.get(pk=hidden.pk).score == 15  # scored, in silence
         assert Event.objects.count() == 0
     assert receiver.requests == []
+
+
+def test_a_rule_change_emits_one_leads_rescored_with_the_change_and_the_scores_changed(
+    workspace_a, receiver, endpoint, committed
+):
+    with schema_context(workspace_a.schema_name):
+        ScoringRule.objects.update(active=False)
+        for lead in [
+            placed_lead(job_title="CTO"),
+            placed_lead(job_title="CTO"),
+            placed_lead(job_title="Intern"),
+            placed_lead(job_title="CTO", over_quota=True),  # hidden: not counted
+        ]:
+            assert lead.score == 0
+
+    with committed():
+        rule = scoring_rule_save(
+            rule=ScoringRule(
+                name="Tech lead",
+                kind=RuleKind.JOB_TITLE_MATCHES,
+                params={"words": ["CTO"]},
+                points=12,
+            )
+        )
+
+    [message] = _messages(receiver, endpoint)  # one message, no lead.updated per lead
+    assert message["type"] == "leads.rescored"
+    data = message["data"]
+    assert data["rescore"]["scores_changed"] == 2
+    requested_at, finished_at = (
+        datetime.fromisoformat(data["rescore"][moment])
+        for moment in ("requested_at", "finished_at")
+    )
+    assert requested_at < finished_at
+    stated = {
+        "id": rule.pk,
+        "name": "Tech lead",
+        "kind": "job_title_matches",
+        "points": 12,
+        "decay_days": None,
+        "active": True,
+    }
+    assert data["change"] == {"action": "created", "rules": [stated]}
+    assert data["rules"][-1] == stated
+    assert [r["active"] for r in data["rules"]] == [False] * (len(data["rules"]) - 1) + [True]
+
+
+def test_a_deleted_rule_is_named_in_its_leads_rescored(
+    workspace_a, receiver, endpoint, committed, pricing_rule
+):
+    with committed():
+        scoring_rule_delete(rule=pricing_rule)
+
+    [message] = _messages(receiver, endpoint)
+    assert message["data"]["change"]["action"] == "deleted"
+    assert [r["name"] for r in message["data"]["change"]["rules"]] == ["Pricing"]
+    assert "Pricing" not in [r["name"] for r in message["data"]["rules"]]
+    assert message["data"]["rescore"]["scores_changed"] == 0
