@@ -432,12 +432,25 @@ class RescoreRun(models.Model):
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What changed the rules, as the `leads.rescored` webhook tells it: {"action": a
+    # RuleChange, "rules": the rules it touched, as they were then (a deleted one included)}.
+    change = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"Rescore {self.pk}: {self.done}/{self.total}"
+
+
+class RuleChange(models.TextChoices):
+    """What an admin did to the scoring rules that called for a rescore (RescoreRun.change)."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    TURNED_ON = "turned_on"
+    TURNED_OFF = "turned_off"
+    DELETED = "deleted"
 
 
 class LeadOutcome(models.Model):

@@ -2,20 +2,22 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from leads.models import Lead, RescoreRun
-from leads.prioritization import lead_priority_store, leads_priority_refresh
+from leads.prioritization import leads_priority_refresh
 from leads.privacy.retention import retention_apply
-from leads.scoring.rescore import lead_rescore, leads_rescore
+from leads.scoring.rescore import lead_rescore
+from leads.scoring.services import rescore_run_apply
 from leads.services.alerts import (
     lead_hot_alert_send,
     leads_assigned_alert_send,
     leads_overdue_alert,
 )
 from leads.services.conversations import conversations_abandon_stale
+from leads.services.events import lead_rescore_after_event
 from leads.services.leads import lead_qualify
 from tenants.models import Workspace
 from tenants.workspace_tasks import outside_workspaces
@@ -90,17 +92,11 @@ def lead_qualify_task(lead_id: int) -> bool:
 @shared_task(**RETRIED_ON_DATABASE_ERRORS)
 def lead_rescore_task(lead_id: int) -> bool:
     """Rescore a lead after a behaviour event came in (a tracked page view, an e-mail event),
-    and move it in the call queue accordingly. Queued from inside the workspace's schema, like
-    the qualification; re-running it is harmless."""
+    and move it in the call queue accordingly (leads.services.events). Queued from inside the
+    workspace's schema, like the qualification; re-running it is harmless."""
     if outside_workspaces("rescore a lead", lead_id):
         return False
-    with transaction.atomic():
-        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-        if lead is None:  # deleted meanwhile, or an id of no lead of this workspace
-            return False
-        lead_rescore(lead=lead)
-        lead_priority_store(lead=lead)
-    return True
+    return lead_rescore_after_event(lead_id=lead_id)
 
 
 @shared_task(acks_late=True)
@@ -139,15 +135,14 @@ def leads_priority_refresh_task() -> int:
 @shared_task(acks_late=True)
 def leads_rescore_task(run_id: int) -> bool:
     """Rescore every lead of the workspace after its rules changed (leads/scoring/rescore.py),
-    counting progress on the run. Queued from inside the workspace's schema, like the above."""
+    counting progress on the run, and tell integrators once. Queued from inside the
+    workspace's schema, like the above."""
     if outside_workspaces("rescore", run_id):
         return False
     run = RescoreRun.objects.filter(pk=run_id, finished_at__isnull=True).first()
     if run is None:
         return False
-    leads_rescore(run=run)
-    # Scores moved: so does each lead's place in the call queue.
-    leads_priority_refresh()
+    rescore_run_apply(run=run)
     return True
 
 

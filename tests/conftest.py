@@ -7,8 +7,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django_tenants.utils import schema_context
 
 from config.celery import app as celery_app
+from leads.models import RuleKind, ScoringRule
 from tenants.models import Role, Workspace
 from tenants.services import workspace_create
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
@@ -112,3 +114,14 @@ def member_client(member):
 @pytest.fixture
 def outsider_client(outsider):
     return _client_for(outsider)
+
+
+@pytest.fixture
+def pricing_rule(workspace_a):
+    """Workspace A's only active scoring rule: +15 for a visit of the pricing page, however
+    many."""
+    with schema_context(workspace_a.schema_name):
+        ScoringRule.objects.update(active=False)
+        return ScoringRule.objects.create(
+            name="Pricing", kind=RuleKind.VISITED_PRICING, params={}, points=15
+        )

@@ -13,9 +13,19 @@ from django.utils import timezone
 class EventType(models.TextChoices):
     LEAD_CREATED = "lead.created", "A lead is created"
     LEAD_QUALIFIED = "lead.qualified", "A lead's qualification changes"
-    LEAD_UPDATED = "lead.updated", "A lead is assigned, corrected or updated by a conversation"
+    LEAD_UPDATED = (
+        "lead.updated",
+        "A lead is assigned, corrected, updated by a conversation, or its behaviour changes its "
+        "score",
+    )
     LEAD_OUTCOME = "lead.outcome", "An outcome is recorded on a lead"
     CONVERSATION_COMPLETED = "conversation.completed", "A conversation is completed"
+    # One event for the whole workspace, not one per lead: a rule change may rescore a million.
+    LEADS_RESCORED = (
+        "leads.rescored",
+        "The scoring rules changed and every lead was scored again (one event, with the count "
+        "of scores changed)",
+    )
 
 
 # Sent only by the "Send a test event" button, to one endpoint, whatever it subscribed to.

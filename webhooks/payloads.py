@@ -5,7 +5,7 @@ names, so a change here is a change of the public contract."""
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from billing.selectors import leads_within_quota
-from leads.models import Conversation, Lead, LeadOutcome
+from leads.models import Conversation, Lead, LeadOutcome, RescoreRun, ScoringRule
 from leads.selectors import BRIEF_LABELS, conversation_answers
 from leads.services.alerts import lead_page_url
 from tenants.models import User, Workspace
@@ -83,4 +83,31 @@ def conversation_payload(conversation: Conversation) -> dict:
         "utm": conversation.utm,
         "referrer": conversation.referrer,
         "landing_page": conversation.landing_page,
+    }
+
+
+def scoring_rule_payload(rule: ScoringRule) -> dict:
+    return {
+        "id": rule.pk,
+        "name": rule.name,
+        "kind": rule.kind,
+        "points": rule.points,
+        "decay_days": rule.decay_days,
+        "active": rule.active,
+    }
+
+
+def rescore_payload(run: RescoreRun, *, rules: list[ScoringRule], scores_changed: int) -> dict:
+    """A finished rescore of every lead: what changed the rules, the rules it scored with, and
+    how many visible leads' scores changed. Those leads' updated_at moved after
+    `requested_at`: the API's incremental sync from then lists them."""
+    return {
+        "rescore": {
+            "id": run.pk,
+            "requested_at": _iso(run.created_at),
+            "finished_at": _iso(run.finished_at),
+            "scores_changed": scores_changed,
+        },
+        "change": run.change or None,
+        "rules": [scoring_rule_payload(rule) for rule in rules],
     }

@@ -198,6 +198,30 @@ def conversation_completed_webhook_queue(*, conversation_id: int) -> None:
     on_commit_in_current_schema(emit, robust=True)
 
 
+def leads_rescored_webhook_queue(*, run_id: int, scores_changed: int) -> None:
+    """`leads.rescored` once the caller's transaction commits: the rescore run, what changed
+    the rules, the rules now, and how many visible leads' scores changed. Each of those leads
+    moved its updated_at, which the API's incremental sync reads: a workspace's million
+    leads make one message, not a million."""
+
+    def emit():
+        from leads.models import RescoreRun, ScoringRule
+        from webhooks.payloads import rescore_payload
+
+        endpoints = list(endpoints_subscribed(event_type=EventType.LEADS_RESCORED))
+        if not endpoints:
+            return
+        run = RescoreRun.objects.get(pk=run_id)
+        rules = list(ScoringRule.objects.order_by("position", "pk"))
+        webhook_emit(
+            event_type=EventType.LEADS_RESCORED,
+            payload=rescore_payload(run, rules=rules, scores_changed=scores_changed),
+            endpoints=endpoints,
+        )
+
+    on_commit_in_current_schema(emit, robust=True)
+
+
 # --- Replays and tests -----------------------------------------------------------------------
 
 

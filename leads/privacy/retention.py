@@ -7,7 +7,9 @@ conversation row stays (form, status, dates, UTM, referrer, landing page, hidden
 id: where the lead came from), marked `transcript_deleted_at`, and so does the lead: its contact
 fields (copied from the answers when the conversation ended), its qualification (with the
 evidence quotes it rests on) and its score, until the next rescore, where rules on answers stop
-counting those conversations. Erasing the contact removes the rest.
+counting those conversations. Erasing the contact removes the rest. The conversation and its
+lead get a new updated_at, so that the API's incremental sync hands both out again, without the
+transcript.
 
 Both deletions are set-based, in batches, each in its own short transaction: a workspace turning
 retention on for the first time may have years of page views, and one huge DELETE would hold its
@@ -19,7 +21,7 @@ from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from leads.models import Conversation, LeadEvent, Message
+from leads.models import Conversation, Lead, LeadEvent, Message
 
 RETENTION_BATCH = 2000
 
@@ -32,7 +34,16 @@ def _conversations_expired_batch(cutoff, now, batch_size: int) -> int:
             .values_list("pk", flat=True)[:batch_size]
         )
         Message.objects.filter(conversation_id__in=ids).delete()
-        Conversation.objects.filter(pk__in=ids).update(answers={}, transcript_deleted_at=now)
+        # update() skips auto_now: updated_at is set here, to the time of the write (not `now`,
+        # which a caller may give), so that the API's incremental sync sees the transcript go;
+        # the leads' too, since a lead's API read embeds its conversations' transcripts.
+        written_at = timezone.now()
+        Conversation.objects.filter(pk__in=ids).update(
+            answers={}, transcript_deleted_at=now, updated_at=written_at
+        )
+        Lead.objects.filter(
+            pk__in=Conversation.objects.filter(pk__in=ids, lead__isnull=False).values("lead_id")
+        ).update(updated_at=written_at)
     return len(ids)
 
 

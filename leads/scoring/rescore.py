@@ -33,7 +33,7 @@ class _Scope:
         return f"{column} >= %s AND {column} < %s", [self.low, self.high]
 
 
-def _rescore_scope(scope: _Scope, rules: list[ScoringRule], now) -> None:
+def _rescore_scope(scope: _Scope, rules: list[ScoringRule], now) -> int:
     items = LeadScoreItem._meta.db_table
     leads = Lead._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
@@ -61,39 +61,45 @@ def _rescore_scope(scope: _Scope, rules: list[ScoringRule], now) -> None:
         where, params = scope.sql("l.id")
         # Only leads whose score changes are written: a rescore after a small rule change
         # rewrites few rows of a million. Those get a new updated_at (raw SQL skips auto_now),
-        # which the API's incremental sync (updated_since) reads.
+        # which the API's incremental sync (updated_since) reads. The count leaves out leads
+        # hidden past the plan (billing.selectors.leads_within_quota), which the API neither
+        # lists nor counts.
         cursor.execute(
-            f"UPDATE {leads} AS lead SET score = totals.score, updated_at = %s FROM ("  # noqa: S608
-            f"  SELECT l.id, COALESCE(SUM(i.points), 0) AS score FROM {leads} l"
-            f"  LEFT JOIN {items} i ON i.lead_id = l.id WHERE {where} GROUP BY l.id"
-            ") totals WHERE lead.id = totals.id AND lead.score <> totals.score",
+            f"WITH changed AS (UPDATE {leads} AS lead SET score = totals.score, updated_at = %s"  # noqa: S608
+            f"  FROM (SELECT l.id, COALESCE(SUM(i.points), 0) AS score FROM {leads} l"
+            f"  LEFT JOIN {items} i ON i.lead_id = l.id WHERE {where} GROUP BY l.id) totals"
+            "  WHERE lead.id = totals.id AND lead.score <> totals.score RETURNING lead.over_quota"
+            ") SELECT COUNT(*) FILTER (WHERE NOT over_quota) FROM changed",
             [timezone.now(), *params],
         )
+        return cursor.fetchone()[0]
 
 
 def _active_rules() -> list[ScoringRule]:
     return list(ScoringRule.objects.filter(active=True))
 
 
-def leads_rescore(*, lead_ids=None, run: RescoreRun | None = None, now=None) -> None:
+def leads_rescore(*, lead_ids=None, run: RescoreRun | None = None, now=None) -> int:
     """Recompute the breakdown and score of the given leads, or of every lead of the current
-    workspace (in chunks of RESCORE_CHUNK, `run` counting the leads done)."""
+    workspace (in chunks of RESCORE_CHUNK, `run` counting the leads done). Returns how many
+    visible leads' scores changed."""
     now = now or timezone.now()
     rules = _active_rules()
     if lead_ids is not None:
-        _rescore_scope(_Scope(lead_ids=list(lead_ids)), rules, now)
-        return
+        return _rescore_scope(_Scope(lead_ids=list(lead_ids)), rules, now)
+    changed = 0
     bounds = Lead.objects.aggregate(low=Min("pk"), high=Max("pk"))
     if bounds["low"] is not None:
         for low in range(bounds["low"], bounds["high"] + 1, RESCORE_CHUNK):
             scope = _Scope(low=low, high=low + RESCORE_CHUNK)
-            _rescore_scope(scope, rules, now)
+            changed += _rescore_scope(scope, rules, now)
             if run is not None:
                 done = Lead.objects.filter(scope.q("pk")).count()
                 RescoreRun.objects.filter(pk=run.pk).update(done=min(run.done + done, run.total))
                 run.done += done
     if run is not None:
         RescoreRun.objects.filter(pk=run.pk).update(done=run.total, finished_at=timezone.now())
+    return changed
 
 
 def lead_rescore(*, lead: Lead, now=None) -> Lead:

@@ -9,7 +9,11 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from leads.models import Conversation, EventKind, Lead, LeadEvent
+from leads.prioritization import lead_priority_store
+from leads.scoring.rescore import lead_rescore
 from tenants.transactions import on_commit_in_current_schema
+from webhooks.models import EventType
+from webhooks.services import lead_webhook_queue
 
 
 class LeadNotFound(Exception):
@@ -23,6 +27,23 @@ def lead_rescore_queue(*, lead_id: int) -> None:
     # Robust: a broker that cannot take the task is logged and never fails the caller; the
     # next rescore of the lead (any event, its conversation ending, a rule change) catches up.
     on_commit_in_current_schema(lambda: lead_rescore_task.delay(lead_id), robust=True)
+
+
+@transaction.atomic
+def lead_rescore_after_event(*, lead_id: int) -> bool:
+    """Rescore the lead (a behaviour event of its came in) and move it in the call queue. When
+    its score, and so its place (priority, band), changed, integrators are told with one
+    `lead.updated` once this commits; an event that changes nothing tells them nothing.
+    Returns False when the lead is gone."""
+    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+    if lead is None:  # deleted meanwhile, or an id of no lead of this workspace
+        return False
+    shown_before = (lead.score, lead.priority, lead.band)
+    lead_rescore(lead=lead)
+    lead_priority_store(lead=lead)
+    if (lead.score, lead.priority, lead.band) != shown_before:
+        lead_webhook_queue(event_type=EventType.LEAD_UPDATED, lead_ids=[lead.pk])
+    return True
 
 
 def visitor_lead_id(*, visitor_id: str) -> int | None:

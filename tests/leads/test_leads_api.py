@@ -10,8 +10,16 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from leads.models import ActivityKind, Lead, LeadActivity, QualificationStatus
+from leads.models import (
+    ActivityKind,
+    Lead,
+    LeadActivity,
+    QualificationStatus,
+    RuleKind,
+    ScoringRule,
+)
 from leads.prioritization import leads_priority_refresh
+from leads.scoring.services import scoring_rule_save
 from leads.services.sales import lead_assign, lead_outcome_record
 from tests.api import api_call
 from tests.factories import LeadFactory, MembershipFactory
@@ -133,6 +141,30 @@ def test_incremental_sync_sees_every_change_since_oldest_first(client, key, in_a
         new.pk,
         changed.pk,
     ]
+
+
+def test_a_rule_change_brings_back_in_the_sync_the_leads_whose_score_changed_only(
+    client, key, in_a, django_capture_on_commit_callbacks
+):
+    """A rescore of every lead sends no event per lead (one `leads.rescored`): the sync is how an
+    integration learns which scores changed."""
+    ScoringRule.objects.update(active=False)
+    cto, intern = LeadFactory(job_title="CTO"), LeadFactory(job_title="Intern")
+    leads_priority_refresh()  # both in their place in the call queue, as conversations leave them
+    Lead.objects.update(updated_at=timezone.now() - timedelta(days=3))
+    last_sync = (timezone.now() - timedelta(minutes=1)).isoformat()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scoring_rule_save(
+            rule=ScoringRule(
+                name="CTO", kind=RuleKind.JOB_TITLE_MATCHES, params={"words": ["CTO"]}, points=12
+            )
+        )
+
+    synced = get(client, key, order="updated", updated_since=last_sync)
+    assert ids(synced) == [cto.pk]
+    assert synced.json()["data"][0]["score"] == 12
+    assert Lead.objects.get(pk=intern.pk).score == 0
 
 
 def test_hidden_leads_are_neither_listed_nor_counted(client, key, in_a):

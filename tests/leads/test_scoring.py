@@ -18,6 +18,7 @@ from leads.models import (
     LeadEvent,
     LeadScoreItem,
     RescoreRun,
+    RuleChange,
     RuleKind,
     ScoringRule,
 )
@@ -348,7 +349,7 @@ def test_a_rescore_run_counts_its_progress_chunk_by_chunk(
     _leads_with_events(5)
 
     with django_capture_on_commit_callbacks(execute=True):
-        run = rescore_queue()
+        run = rescore_queue(action=RuleChange.UPDATED, rules=[])
 
     run.refresh_from_db()
     assert (run.total, run.done) == (5, 5)

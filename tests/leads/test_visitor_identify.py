@@ -5,7 +5,7 @@ the lead's score as soon as the conversation's end is processed."""
 import pytest
 from django_tenants.utils import schema_context
 
-from leads.models import EventKind, LeadEvent, RuleKind, ScoringRule
+from leads.models import EventKind, LeadEvent
 from leads.services.events import page_view_record
 from tests.factories import LeadFactory
 from tests.leads.conversations import LEAD_B
@@ -14,15 +14,6 @@ pytestmark = pytest.mark.django_db
 
 VISITOR = "0b7e9d52-5a8c-4f0e-9a55-1f2b3c4d5e6f"
 PRICING = "https://www.example.com/pricing"
-
-
-@pytest.fixture
-def pricing_rule(workspace_a):
-    with schema_context(workspace_a.schema_name):
-        ScoringRule.objects.update(active=False)
-        return ScoringRule.objects.create(
-            name="Pricing", kind=RuleKind.VISITED_PRICING, params={}, points=15
-        )
 
 
 def _view(workspace, visitor_id: str, url: str = PRICING) -> LeadEvent:

@@ -1,8 +1,10 @@
 """Which changes of a lead emit which event, with what payload: only once the change is
-committed, read from the committed lead, and never for a lead hidden past the plan's limits."""
+committed, read from the committed lead, and never for a lead hidden past the plan's limits. A
+rule change that rescores every lead emits one workspace event, not one per lead."""
 
 import json
 from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,12 +12,16 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 from standardwebhooks.webhooks import Webhook
 
-from leads.models import Lead
+from leads.models import Lead, RuleKind, ScoringRule
+from leads.prioritization import lead_priority_store
+from leads.scoring.services import scoring_rule_delete, scoring_rule_save
+from leads.services.events import lead_event_create
 from leads.services.leads import lead_correct
 from leads.services.sales import lead_assign, lead_outcome_record, leads_assign
+from tests.api import api_call
 from tests.factories import LeadFactory
 from tests.leads.conversations import LEAD_B, converse, discovery_form
-from webhooks.models import Event
+from webhooks.models import Delivery, Event
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +249,162 @@ def test_the_message_body_is_json_with_unicode_kept(
 
     assert json.loads(receiver.requests[0].body)["data"]["lead"]["name"] == "Élodie Crépin"
     assert "Élodie".encode() in receiver.requests[0].body
+
+
+# --- Scores ------------------------------------------------------------------------------------
+
+PRICING = "https://www.example.com/pricing"
+VISITOR = "5b1d0c2e-7f3a-4e8b-9c6d-2a1f0e9d8c7b"
+
+
+def placed_lead(**fields) -> Lead:
+    """A lead with its place in the call queue stored, as a conversation leaves it."""
+    lead = LeadFactory(**fields)
+    lead_priority_store(lead=lead)
+    return lead
+
+
+def page_view(lead, url=PRICING):
+    lead_event_create(kind="page_view", lead_id=lead.pk, url=url)
+
+
+def test_a_tracked_page_view_that_raises_the_score_emits_lead_updated_with_the_new_score(
+    client, workspace_a, receiver, endpoint, committed, pricing_rule
+):
+    form = discovery_form(workspace_a)
+    with committed():
+        lead_id = converse(workspace_a, form, LEAD_B, visitor_id=VISITOR).lead_id
+        endpoint.events = ["lead.updated"]  # the conversation's own events are not the subject
+        endpoint.save()
+        priority_before = Lead.objects.get(pk=lead_id).priority
+
+    with committed():
+        response = client.post(
+            f"/w/{workspace_a.slug}/track/",
+            json.dumps({"visitor_id": VISITOR, "url": PRICING}),
+            content_type="text/plain",
+        )
+
+    assert response.status_code == 204
+    with schema_context(workspace_a.schema_name):
+        lead = Lead.objects.get(pk=lead_id)
+        event = Event.objects.get()
+        assert Delivery.objects.filter(event=event, endpoint=endpoint).count() == 1
+    assert event.type == "lead.updated"
+    sent = event.payload["lead"]
+    assert (sent["id"], sent["score"], sent["band"]) == (lead.pk, 15, lead.band)
+    assert sent["priority"] == lead.priority > priority_before  # its place moved with it
+    [message] = _messages(receiver, endpoint)
+    assert message["data"] == event.payload
+
+
+def test_an_event_from_the_api_that_raises_the_score_emits_lead_updated_once_committed(
+    client, workspace_a, api_key_of, receiver, endpoint, committed, pricing_rule
+):
+    with schema_context(workspace_a.schema_name):
+        lead = placed_lead()
+    key = api_key_of(workspace_a)
+
+    with committed():
+        response = api_call(
+            client,
+            "post",
+            "/api/v1/events/",
+            key,
+            {"lead_id": lead.pk, "kind": "page_view", "url": PRICING},
+        )
+        assert response.status_code == 201
+        assert Event.objects.count() == 0  # not before the commit
+
+    [message] = _messages(receiver, endpoint)
+    assert message["type"] == "lead.updated"
+    assert (message["data"]["lead"]["id"], message["data"]["lead"]["score"]) == (lead.pk, 15)
+
+
+def test_only_a_behaviour_event_that_changes_the_score_emits(
+    workspace_a, receiver, endpoint, committed, pricing_rule
+):
+    with schema_context(workspace_a.schema_name):
+        lead = placed_lead()
+
+    with committed():
+        page_view(lead, "https://www.example.com/blog")  # no rule counts it: 0 points still
+    with committed():
+        page_view(lead)  # +15
+    with committed():
+        page_view(lead)  # the pricing page again: the rule gives 15 once, still 15
+
+    assert [m["data"]["lead"]["score"] for m in _messages(receiver, endpoint)] == [15]
+
+
+def test_a_hidden_lead_whose_score_changes_emits_nothing(
+    workspace_a, receiver, endpoint, committed, pricing_rule
+):
+    with schema_context(workspace_a.schema_name):
+        hidden = placed_lead(over_quota=True)
+
+    with committed():
+        page_view(hidden)
+
+    with schema_context(workspace_a.schema_name):
+        assert Lead.objects.get(pk=hidden.pk).score == 15  # scored, in silence
+        assert Event.objects.count() == 0
+    assert receiver.requests == []
+
+
+def test_a_rule_change_emits_one_leads_rescored_with_the_change_and_the_scores_changed(
+    workspace_a, receiver, endpoint, committed
+):
+    with schema_context(workspace_a.schema_name):
+        ScoringRule.objects.update(active=False)
+        for lead in [
+            placed_lead(job_title="CTO"),
+            placed_lead(job_title="CTO"),
+            placed_lead(job_title="Intern"),
+            placed_lead(job_title="CTO", over_quota=True),  # hidden: not counted
+        ]:
+            assert lead.score == 0
+
+    with committed():
+        rule = scoring_rule_save(
+            rule=ScoringRule(
+                name="Tech lead",
+                kind=RuleKind.JOB_TITLE_MATCHES,
+                params={"words": ["CTO"]},
+                points=12,
+            )
+        )
+
+    [message] = _messages(receiver, endpoint)  # one message, no lead.updated per lead
+    assert message["type"] == "leads.rescored"
+    data = message["data"]
+    assert data["rescore"]["scores_changed"] == 2
+    requested_at, finished_at = (
+        datetime.fromisoformat(data["rescore"][moment])
+        for moment in ("requested_at", "finished_at")
+    )
+    assert requested_at < finished_at
+    stated = {
+        "id": rule.pk,
+        "name": "Tech lead",
+        "kind": "job_title_matches",
+        "points": 12,
+        "decay_days": None,
+        "active": True,
+    }
+    assert data["change"] == {"action": "created", "rules": [stated]}
+    assert data["rules"][-1] == stated
+    assert [r["active"] for r in data["rules"]] == [False] * (len(data["rules"]) - 1) + [True]
+
+
+def test_a_deleted_rule_is_named_in_its_leads_rescored(
+    workspace_a, receiver, endpoint, committed, pricing_rule
+):
+    with committed():
+        scoring_rule_delete(rule=pricing_rule)
+
+    [message] = _messages(receiver, endpoint)
+    assert message["data"]["change"]["action"] == "deleted"
+    assert [r["name"] for r in message["data"]["change"]["rules"]] == ["Pricing"]
+    assert "Pricing" not in [r["name"] for r in message["data"]["rules"]]
+    assert message["data"]["rescore"]["scores_changed"] == 0

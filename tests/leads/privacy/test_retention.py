@@ -10,6 +10,7 @@ from django_tenants.utils import schema_context
 from leads.models import Conversation, EventKind, Lead, LeadEvent, Message
 from leads.privacy.retention import retention_apply
 from leads.tasks import retention_apply_everywhere
+from tests.api import api_call
 from tests.leads.privacy.fixtures import BYSTANDER
 
 pytestmark = pytest.mark.django_db
@@ -44,12 +45,48 @@ def test_transcripts_and_events_past_the_period_go_and_the_conversation_and_lead
         # Where the lead came from, and who it is and how it was qualified, are kept.
         assert conversation.utm["utm_campaign"] == "zqv7-campaign"
         assert conversation.hidden_fields == {"plan": "pro-zqv7"}
+        # (Only its updated_at moves: see the sync test below.)
         kept = Lead.objects.values().get(pk=old.lead.pk)
-        assert kept == qualified
+        assert {**kept, "updated_at": None} == {**qualified, "updated_at": None}
         # The newer contact has everything still.
         recent = Conversation.objects.get(lead=new.lead)
         assert recent.answers and recent.messages.exists() and recent.transcript_deleted_at is None
         assert LeadEvent.objects.filter(lead=new.lead).count() == 3
+
+
+def test_the_api_sync_hands_out_again_the_conversation_and_lead_whose_transcript_went(
+    client, api_key_of, workspace_a, make_contact
+):
+    """The deletion is an UPDATE, which skips auto_now: without its own updated_at, a CRM syncing
+    `updated_since` would keep the transcript for good."""
+    old = make_contact(workspace_a)
+    age(workspace_a, days=91)
+    new = make_contact(workspace_a, BYSTANDER)
+    key = api_key_of(workspace_a)
+    with schema_context(workspace_a.schema_name):
+        long_ago = timezone.now() - timedelta(days=91)
+        Conversation.objects.update(updated_at=long_ago)
+        Lead.objects.update(updated_at=long_ago)
+        expired = Conversation.objects.get(lead=old.lead)
+    last_sync = {"updated_since": (timezone.now() - timedelta(minutes=1)).isoformat()}
+
+    def synced(url, **params) -> list[int]:
+        response = api_call(client, "get", url, key, data={**last_sync, **params})
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["data"]]
+
+    assert synced("/api/v1/conversations/") == []
+    assert synced("/api/v1/leads/", order="updated") == []
+
+    with schema_context(workspace_a.schema_name):
+        retention_apply(days=90)
+
+    # The expired conversation and its lead only; the pending one (no lead yet) went too.
+    assert set(synced("/api/v1/conversations/")) == {expired.pk, old.pending.pk}
+    assert synced("/api/v1/leads/", order="updated") == [old.lead.pk]
+    assert new.lead.pk not in synced("/api/v1/leads/", order="updated")
+    read = api_call(client, "get", f"/api/v1/conversations/{expired.pk}/", key).json()
+    assert (read["answers"], read["messages"]) == ([], [])
 
 
 def test_rows_just_inside_the_period_are_kept(workspace_a, make_contact):
