@@ -6,4 +6,4 @@ class TenantsConfig(AppConfig):
     verbose_name = "Workspaces and people"
 
     def ready(self):
-        from tenants import routing  # noqa: F401  (connects the cache's receivers)
+        from tenants import routing  # noqa: F401  (connects its receiver)

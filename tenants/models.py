@@ -221,6 +221,14 @@ class Workspace(TenantMixin):
         connection.set_schema_to_public()
         return True
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # A workspace routed by tenants/routing.py holds its address only: the first other field
+        # a request reads loads them all, in one query rather than one per field.
+        deferred = self.get_deferred_fields()
+        if fields is not None and deferred and set(fields) <= deferred:
+            fields = deferred
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
     @staticmethod
     def schema_name_for_slug(slug: str) -> str:
         return "ws_" + slug.replace("-", "_")

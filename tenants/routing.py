@@ -1,40 +1,39 @@
-"""The workspace a /w/<slug>/ path names, read from the cache before the database.
+"""The workspace a /w/<slug>/ path names, routed without a query.
 
-Every workspace request looks its workspace up by slug, and the public chat's turns are the
-requests that come fastest: the row is cached (it changes when admins edit the workspace's
-settings, rarely) and dropped from the cache whenever it is saved or deleted. The time limit
-bounds what a race could leave behind: a request that read the row just before an edit was
-committed, and cached it just after.
+A workspace's slug, id and schema never change once it exists (no form edits them, and the
+product deletes no workspace), so each process keeps them once read. A request then gets a
+workspace holding only those; its other fields (name, settings, which admins edit) are read from
+the database, all at once, the first time the request reads one of them (Workspace.
+refresh_from_db). The public chat's turns, the requests that come fastest, read none.
 """
 
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from tenants.models import Workspace
 
-CACHE_SECONDS = 300
+# In the model's order, as Model.from_db takes them.
+ROUTE_FIELDS = [
+    field.attname
+    for field in Workspace._meta.concrete_fields
+    if field.attname in {"id", "slug", "schema_name"}
+]
 
-
-def _cache_key(slug: str) -> str:
-    return f"workspace-by-slug:{slug}"
+# slug -> the values of ROUTE_FIELDS, in this process.
+_routes: dict[str, tuple] = {}
 
 
 def workspace_by_slug(slug: str) -> Workspace | None:
-    workspace = cache.get(_cache_key(slug))
-    if workspace is None:
-        workspace = Workspace.objects.filter(slug=slug).first()
-        if workspace is not None:
-            cache.set(_cache_key(slug), workspace, CACHE_SECONDS)
+    route = _routes.get(slug)
+    if route is not None:
+        return Workspace.from_db(None, ROUTE_FIELDS, route)
+    workspace = Workspace.objects.filter(slug=slug).first()
+    if workspace is not None:
+        _routes[slug] = tuple(getattr(workspace, name) for name in ROUTE_FIELDS)
     return workspace
 
 
-@receiver(post_save, sender=Workspace)
 @receiver(post_delete, sender=Workspace)
-def workspace_forget(sender, instance: Workspace, **kwargs) -> None:
-    # Dropped now for this process's next request, and again once committed, in case a request
-    # cached the row as it was before the change in between.
-    key = _cache_key(instance.slug)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+def workspace_route_forget(sender, instance: Workspace, **kwargs) -> None:
+    # Tests delete workspaces; a product feature that did would have to tell every process.
+    _routes.pop(instance.slug, None)

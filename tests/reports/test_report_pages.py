@@ -153,11 +153,11 @@ def test_each_page_takes_the_same_queries_whatever_the_data(
 
 
 @pytest.mark.parametrize(
-    ("path", "expected"), [("", 5), ("forms/{form}/", 10), ("outcomes/", 6), ("suggestions/", 6)]
+    ("path", "expected"), [("", 6), ("forms/{form}/", 11), ("outcomes/", 7), ("suggestions/", 7)]
 )
 def test_the_query_count_of_each_page(member_client, base, path, expected, survey):
-    # Every dashboard page's 4 (session, user, membership, and the switcher's memberships: the
-    # workspace comes from the cache, and the connection already has its search path); then the
+    # Every dashboard page's 5 (the workspace's settings, session, user, membership, and the
+    # switcher's memberships: the connection already has the workspace's search path); then the
     # report's own: 1 for the forms, the form and 5 for a funnel, 2 for the outcomes, 2 for the
     # suggestions.
     assert queries_of(member_client, base + path.format(form=survey.pk)) == expected

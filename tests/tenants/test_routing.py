@@ -1,5 +1,5 @@
-"""The workspace of a /w/<slug>/ path comes from the cache once read, and never outlives a change
-to it."""
+"""The workspace of a /w/<slug>/ path is routed without a query once read, and what admins edit
+on it is always read from the database."""
 
 import pytest
 from django.db import connection
@@ -17,6 +17,20 @@ def test_a_workspace_once_read_is_routed_without_a_query(workspace_a, django_ass
     with django_assert_num_queries(0):
         routed = workspace_by_slug(workspace_a.slug)
     assert (routed.pk, routed.schema_name) == (workspace_a.pk, workspace_a.schema_name)
+
+
+def test_a_routed_workspace_reads_its_other_fields_in_one_query(
+    workspace_a, django_assert_num_queries
+):
+    workspace_by_slug(workspace_a.slug)
+    routed = workspace_by_slug(workspace_a.slug)
+    with django_assert_num_queries(1):
+        read = (routed.name, routed.sla_hot_minutes, routed.qualification_engine)
+    assert read == (
+        workspace_a.name,
+        workspace_a.sla_hot_minutes,
+        workspace_a.qualification_engine,
+    )
 
 
 def test_an_edit_to_the_workspace_is_read_by_the_next_request(workspace_a):
