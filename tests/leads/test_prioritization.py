@@ -1,20 +1,32 @@
 """The call queue's order (leads/prioritization.py): the rule on a table of cases, the Python and
 SQL computations agreeing, the workspace's one knob, priorities kept up to date by qualification
-and corrections, and the seed's example end to end: Lead B (45 points, urgent, budget validated)
-above Lead A (85 points, benchmarking for 18 months) on the leads page."""
+and corrections, each row's "why is this lead here?", and the seed's example end to end: Lead B
+(45 points, urgent, budget validated) above Lead A (85 points, benchmarking for 18 months) on the
+leads page."""
 
 import itertools
+from types import SimpleNamespace
 
 import pytest
 from django_tenants.utils import schema_context
 
-from leads.models import Lead
+from leads.models import (
+    Authority,
+    BudgetStatus,
+    Disqualification,
+    Lead,
+    Need,
+    QualificationStatus,
+    Timing,
+)
 from leads.prioritization import (
     PRIORITY_MAX,
     SCORE_MAX,
     SCORE_MIN,
+    _standing_words,
     lead_priority_compute,
     lead_priority_of,
+    lead_priority_reasons,
     leads_priority_refresh,
 )
 from leads.services.leads import lead_correct
@@ -296,6 +308,64 @@ def test_the_settings_page_explains_the_weight(member_client, workspace_a):
 
     assert "Score in the call queue: BANT completeness first, then the score" in html
     assert "Status and urgency always come before either." in html
+
+
+# --- Why is this lead here? -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "columns, reasons",
+    [
+        (
+            lead(qualification_status="sql", timing="now", budget_status="confirmed", score=1),
+            ["SQL", "urgent (within 30 days)", "2/4 BANT", "1 point"],
+        ),
+        (
+            lead(
+                timing="quarter",
+                budget_status="confirmed",
+                authority="decision_maker",
+                need="identified",
+                score=45,
+            ),
+            ["MQL", "urgent (this quarter)", "4/4 BANT", "45 points"],
+        ),
+        (lead(timing="later"), ["MQL", "not before next year", "1/4 BANT", "0 points"]),
+        (
+            lead(disqualification="job_seeker", timing="year", score=90),
+            ["disqualified (job seeker)", "within a year", "1/4 BANT", "90 points"],
+        ),
+        (
+            lead(qualification_status="disqualified", score=-5),
+            ["disqualified", "timing unknown", "0/4 BANT", "-5 points"],
+        ),
+        (
+            lead(qualification_status="", timing="", budget_status="", authority="", need=""),
+            ["not qualified yet", "timing unknown", "0/4 BANT", "0 points"],
+        ),
+    ],
+)
+def test_a_row_says_status_urgency_bant_completeness_and_score(columns, reasons):
+    assert lead_priority_reasons(Lead(**columns)) == reasons
+
+
+def test_the_reasons_kept_for_each_combination_of_the_columns_are_the_ones_worded_afresh():
+    """The status, urgency and completeness words are kept per combination of six columns (an
+    inbox page words fifty rows): whichever combination comes first or later, the words kept
+    are those of that combination."""
+    names = ["qualification_status", "disqualification", "timing"]
+    names += ["budget_status", "authority", "need"]
+    choices = [QualificationStatus, Disqualification, Timing, BudgetStatus, Authority, Need]
+    combinations = list(itertools.product(*(["", *choice.values] for choice in choices)))
+    _standing_words.cache_clear()
+
+    for order in (combinations, combinations[::-1]):  # each worded afresh, then kept
+        for combination in order:
+            row = SimpleNamespace(**dict(zip(names, combination, strict=True)), score=7)
+            afresh = _standing_words.__wrapped__(*combination)
+            assert lead_priority_reasons(row) == [*afresh, "7 points"], combination
+
+    assert _standing_words.cache_info().hits == len(combinations) == 11_520
 
 
 # --- The seed's example, end to end -----------------------------------------------------------
