@@ -11,14 +11,18 @@ carries the time it was made, so that a reader may refuse old cursors (the API d
     page = keyset_page(leads, keyset=keyset, cursor=cursor_read(token, keyset), size=50)
     page.rows, page.next_cursor, page.previous_cursor
 
-keyset_rows() is the query alone (what EXPLAIN should show reading the index).
+keyset_rows() is the query alone (what EXPLAIN should show reading the index). keyset_statement()
+compiles a page's query once for any key, for a caller that pages the same query again and again
+(the inbox): keyset_page_fetched() pages over its rows.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core import signing
-from django.db.models import BooleanField, F, Func, QuerySet, Value
+from django.db import connections
+from django.db.models import BooleanField, Expression, F, Field, Func, QuerySet, Value
 
 AFTER = "after"  # the rows that follow the key: the next page
 BEFORE = "before"  # the rows that precede it: the previous page
@@ -93,6 +97,18 @@ class RowComparison(Func):
         return f"({columns}) {self.operator} ({values})", params
 
 
+class KeyPart(Expression):
+    """The place of one part of a cursor's key in a statement compiled before the key is known
+    (keyset_statement): it compiles to a parameter, itself, that KeysetStatement fills."""
+
+    def __init__(self, index: int, field: Field):
+        super().__init__(output_field=field)
+        self.index = index
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+
 def _key_of(row, keyset: Keyset) -> tuple:
     return tuple(getattr(row, name) for name in keyset.fields)
 
@@ -148,7 +164,9 @@ def keyset_rows(queryset: QuerySet, *, keyset: Keyset, cursor: Cursor | None) ->
     if cursor is None:
         return queryset.order_by(*keyset.order_by())
     values = [
-        Value(value, output_field=queryset.model._meta.get_field(name))
+        value
+        if isinstance(value, KeyPart)
+        else Value(value, output_field=queryset.model._meta.get_field(name))
         for name, value in zip(keyset.fields, cursor.key, strict=True)
     ]
     # The next page lies below the key in a descending order, above it in an ascending one.
@@ -163,13 +181,27 @@ def keyset_page(
     """One page of `queryset` in `keyset`'s order: the first page without a cursor, else the
     `size` rows after (or before) the cursor's key. One query (two when a "previous" link leads
     back to the top of the list, which then shows a full first page)."""
-    # One row more than the page tells whether another page follows.
-    rows = list(keyset_rows(queryset, keyset=keyset, cursor=cursor)[: size + 1])
+    return keyset_page_fetched(
+        # One row more than the page tells whether another page follows.
+        lambda cursor: list(keyset_rows(queryset, keyset=keyset, cursor=cursor)[: size + 1]),
+        keyset=keyset,
+        cursor=cursor,
+        size=size,
+    )
+
+
+def keyset_page_fetched(
+    fetch: Callable[[Cursor | None], list], *, keyset: Keyset, cursor: Cursor | None, size: int
+) -> KeysetPage:
+    """keyset_page over `fetch(cursor)`: at most `size + 1` rows from the cursor on (the first
+    ones without a cursor), in reading order, as keyset_rows gives them. A row is anything with
+    the keyset's fields as attributes."""
+    rows = fetch(cursor)
     if cursor is None or cursor.direction == AFTER:
         return _page(rows, keyset, size, has_previous=cursor is not None)
     if len(rows) <= size:
         # Back at the top: show the first page whole (rows may have arrived above).
-        return keyset_page(queryset, keyset=keyset, cursor=None, size=size)
+        return keyset_page_fetched(fetch, keyset=keyset, cursor=None, size=size)
     rows = rows[:size][::-1]
     return KeysetPage(
         rows=rows,
@@ -188,3 +220,51 @@ def _page(rows: list, keyset: Keyset, size: int, *, has_previous: bool) -> Keyse
             cursor_make(keyset, BEFORE, _key_of(rows[0], keyset)) if has_previous and rows else None
         ),
     )
+
+
+@dataclass(frozen=True)
+class KeysetStatement:
+    """A page's query compiled once, for the first page (no key) or for the rows after (or
+    before) any key: building and compiling a query with the ORM costs more than a page's
+    reading on the index, so a caller that pages the same query keeps this instead."""
+
+    sql: str
+    params: tuple  # KeyPart where the key goes
+    key_fields: tuple[Field, ...]
+    using: str
+
+    def params_for(self, key: tuple) -> list:
+        connection = connections[self.using]
+        # Each part prepared as keyset_rows' Value would prepare it.
+        values = [
+            field.get_db_prep_value(value, connection)
+            for field, value in zip(self.key_fields, key, strict=True)
+        ]
+        return [
+            values[param.index] if isinstance(param, KeyPart) else param for param in self.params
+        ]
+
+    def rows(self, key: tuple = ()) -> list[tuple]:
+        """The page's rows, as tuples of the queryset's values_list, in reading order."""
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, self.params_for(key))
+            return cursor.fetchall()
+
+
+def keyset_statement(
+    queryset: QuerySet, *, keyset: Keyset, direction: str | None, limit: int
+) -> KeysetStatement:
+    """keyset_rows(queryset)[:limit] compiled once for any cursor going `direction` (None: the
+    first rows). `queryset` is a values_list() whose columns come as the database sends them:
+    one that Django converts on reading (a JSON column, say) is refused, as the statement's rows
+    skip the ORM."""
+    fields, cursor = (), None
+    if direction is not None:
+        fields = tuple(queryset.model._meta.get_field(name) for name in keyset.fields)
+        cursor = Cursor(direction, tuple(KeyPart(i, field) for i, field in enumerate(fields)))
+    query = keyset_rows(queryset, keyset=keyset, cursor=cursor)[:limit].query
+    compiler = query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    if compiler.get_converters([column for column, _, _ in compiler.select]):
+        raise ValueError("A keyset statement cannot read columns that Django converts.")
+    return KeysetStatement(sql, tuple(params), fields, queryset.db)
