@@ -16,7 +16,6 @@ from leads.models import (
     BudgetPeriod,
     BudgetStatus,
     Conversation,
-    ConversationStatus,
     CorrectedField,
     Disqualification,
     Lead,
@@ -27,13 +26,11 @@ from leads.models import (
     QualificationStatus,
     Timing,
 )
-from leads.pagination import Cursor, Keyset, keyset_page
-from leads.prioritization import PRIORITY_COLUMNS, band_priority_range, lead_priority_reasons
+from leads.pagination import Keyset
+from leads.prioritization import band_priority_range
 from leads.qualification.opening import opening_line
 from leads.qualification.stored import QUALIFICATION_FIELDS, labels_from_fields
 from leads.qualification.transcripts import lead_transcript, lead_transcript_prefetch
-from leads.sla import LeadTimer, lead_timer
-from tenants.models import User
 
 # UTM parameters in the order marketers read them; any other captured key follows.
 UTM_ORDER = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -90,7 +87,10 @@ def lead_list(
     `assignee` a user id or UNASSIGNED, `created_from`/`created_before` a [from, before) span,
     `overdue` the leads past their service level and still never called at `now`, `outcome`
     the latest outcome (or NO_OUTCOME), `updated_since` the leads changed at or after that
-    time. Leads hidden past the workspace's plan are left out."""
+    time. Leads hidden past the workspace's plan are left out.
+
+    Its SQL depends on its arguments alone: the inbox compiles it once for each set of them
+    (leads/inbox.py)."""
     latest = Conversation.objects.filter(lead=OuterRef("pk")).order_by("-last_turn_at", "-pk")
     # Leads past the plan's limits wait for an upgrade (billing/quotas.py): never listed.
     leads = leads_within_quota(Lead.objects.all()).annotate(
@@ -144,90 +144,6 @@ def lead_list(
             sla_due_at__lt=now or timezone.now(),
         )
     return leads.order_by(*LEAD_LIST_ORDERS[order].order_by())
-
-
-# What an inbox row reads of the lead: its columns for the timer (leads/sla.py), the reasons
-# (leads/prioritization.py), the order keys and the cells. The rest (the qualification's detail
-# above all, kilobytes of JSON with the visitor's quotes) stays in the database.
-INBOX_ROW_FIELDS = (
-    "full_name",
-    "email",
-    "company",
-    "created_at",
-    "last_activity_at",
-    "priority",
-    "score",
-    "band",
-    "band_since",
-    "sla_due_at",
-    "first_contacted_at",
-    "assignee_id",
-    "outcome",
-    *PRIORITY_COLUMNS,
-)
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    """A lead as its inbox row shows it."""
-
-    lead: Lead
-    timer: LeadTimer
-    reasons: list[str]  # "why is this lead here?"
-    status_label: str  # of its latest conversation
-    assignee_email: str  # "" when unassigned
-
-
-@dataclass(frozen=True)
-class InboxPage:
-    rows: list[InboxRow]
-    next_cursor: str | None
-    previous_cursor: str | None
-
-
-def lead_inbox_rows(*, filters: dict, order: str = "priority", now: datetime) -> QuerySet[Lead]:
-    """lead_list's leads with what an inbox row reads, its assignee's e-mail included, as one
-    query: lead_inbox_page pages it."""
-    return (
-        lead_list(**filters, order=order, now=now)
-        .only(*INBOX_ROW_FIELDS)
-        .annotate(
-            # People live in the public schema, which is on every workspace's search path: the
-            # row reads its assignee's address there rather than in a query of its own. (The
-            # link has no constraint, so a person since deleted reads as nobody.)
-            assignee_email=Subquery(
-                User.objects.filter(pk=OuterRef("assignee_id")).values("email")[:1]
-            )
-        )
-    )
-
-
-def lead_inbox_page(
-    *,
-    filters: dict,
-    order: str = "priority",
-    cursor: Cursor | None = None,
-    size: int = 50,
-    now: datetime | None = None,
-) -> InboxPage:
-    """One page of the sales inbox: lead_list's leads from `cursor` on (the first page without
-    one), each with its speed-to-lead timer, its reasons and its assignee's e-mail. One query
-    whatever the page holds (bench/inbox.py times it against the bare keyset query)."""
-    now = now or timezone.now()
-    leads = lead_inbox_rows(filters=filters, order=order, now=now)
-    page = keyset_page(leads, keyset=LEAD_LIST_ORDERS[order], cursor=cursor, size=size)
-    statuses = dict(ConversationStatus.choices)
-    rows = [
-        InboxRow(
-            lead=lead,
-            timer=lead_timer(lead, now=now),
-            reasons=lead_priority_reasons(lead),
-            status_label=statuses.get(lead.latest_status, ""),
-            assignee_email=lead.assignee_email or "",
-        )
-        for lead in page.rows
-    ]
-    return InboxPage(rows, page.next_cursor, page.previous_cursor)
 
 
 def lead_get(*, lead_id: int) -> Lead | None:

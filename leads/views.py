@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from billing.selectors import hidden_lead_count
 from billing.views import lead_hidden
-from leads import pagination, prioritization, selectors
+from leads import inbox, pagination, prioritization, selectors
 from leads.forms import (
     LeadAssignForm,
     LeadCorrectionForm,
@@ -43,15 +43,13 @@ def lead_list(request):
     filter_form = LeadFilterForm(request.GET, user=request.user, members=members)
     filters = filter_form.filters()
     order = filters.pop("order")
-    keyset = selectors.LEAD_LIST_ORDERS[order]
+    keyset = inbox.INBOX_ORDERS[order]
     try:
         cursor = pagination.cursor_read(request.GET.get("cursor"), keyset)
         cursor_invalid = False
     except pagination.InvalidCursor:
         cursor, cursor_invalid = None, True
-    page = selectors.lead_inbox_page(
-        filters=filters, order=order, cursor=cursor, size=LEADS_PER_PAGE
-    )
+    page = inbox.lead_inbox_page(filters=filters, order=order, cursor=cursor, size=LEADS_PER_PAGE)
     context = {
         "filter_form": filter_form,
         "assign_form": LeadsAssignForm(members=members),

@@ -1,6 +1,7 @@
 """The sales inbox at /w/<workspace>/leads/: its filters (band, qualification, conversation,
 form, assignee, creation dates, overdue, search), its rows (band, speed-to-lead timer, why the
-lead is here, assignee, outcome), its cursor pages and its query count."""
+lead is here, assignee, outcome), its cursor pages, its query count, and the SQL it keeps
+compiled serving the filters it was compiled for alone."""
 
 import html as html_lib
 import re
@@ -12,9 +13,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from forms_builder.services import form_create, form_publish
+from leads.inbox import INBOX_ORDERS, lead_inbox_page
 from leads.models import Band, Conversation, ConversationStatus, Lead, QualificationStatus
+from leads.pagination import cursor_read
 from leads.prioritization import band_priority_range
-from leads.selectors import lead_inbox_page
 from tests.factories import LeadFactory
 from tests.queries import queries_of
 
@@ -426,16 +428,56 @@ def test_a_page_of_fifty_leads_takes_the_queries_of_a_page_of_three(
     assert owner.email in page and "Pricing" in page
 
 
-def test_a_page_of_rows_comes_in_one_query(in_a, member, admin, django_assert_num_queries):
+def test_every_page_of_rows_comes_in_one_query(in_a, member, admin, django_assert_num_queries):
     form = form_create(name="Contact sales")
     form_publish(form=form)
-    leads_with_everything(5, form, [member, admin])
+    leads_with_everything(7, form, [member, admin])
+
+    def page_after(page, link):
+        cursor = cursor_read(getattr(page, link), INBOX_ORDERS["priority"])
+        with django_assert_num_queries(1):
+            return lead_inbox_page(filters={}, cursor=cursor, size=3)
 
     with django_assert_num_queries(1):
-        page = lead_inbox_page(filters={}, size=50)
+        first = lead_inbox_page(filters={}, size=3)
+    second = page_after(first, "next_cursor")
+    third = page_after(second, "next_cursor")
+    back = page_after(third, "previous_cursor")
 
-    assert {row.assignee_email for row in page.rows} == {member.email, admin.email}
-    assert all(row.lead.form_names == ["Contact sales"] for row in page.rows)
+    rows = [*first.rows, *second.rows, *third.rows]
+    assert [row.lead.full_name for row in rows] == [f"Person {n}" for n in reversed(range(7))]
+    assert [row.lead for row in back.rows] == [row.lead for row in second.rows]
+    assert {row.assignee_email for row in rows} == {member.email, admin.email}
+    assert all(row.lead.form_names == ["Contact sales"] for row in rows)
+
+
+def test_the_sql_kept_for_some_filters_never_serves_others(in_a):
+    # The inbox compiles a page's SQL once for each set of filters (leads/inbox.py).
+    lead_in(Band.HOT, "Ada Lovelace", rank=1, company="Analytical")
+    lead_in(Band.TODAY, "Grace Hopper", company="Navy")
+
+    def shown(**filters):
+        return [row.lead.full_name for row in lead_inbox_page(filters=filters).rows]
+
+    assert shown(search="Ada") == ["Ada Lovelace"]
+    assert shown(search="Navy") == ["Grace Hopper"]
+    assert shown(search="Ada") == ["Ada Lovelace"]
+    assert shown(band="today") == ["Grace Hopper"]
+    assert shown(band="today", search="Ada") == []
+    assert shown() == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_the_overdue_filter_reads_each_page_at_its_own_time(in_a):
+    now = timezone.now()
+    lead_in(Band.HOT, "Due in ten minutes", sla_due_at=now + timedelta(minutes=10))
+
+    def overdue_at(moment):
+        page = lead_inbox_page(filters={"overdue": True}, now=moment)
+        return [row.lead.full_name for row in page.rows]
+
+    assert overdue_at(now) == []
+    assert overdue_at(now + timedelta(minutes=11)) == ["Due in ten minutes"]
+    assert overdue_at(now) == []
 
 
 def test_an_assignee_whose_account_is_gone_reads_as_nobody(in_a, inbox):
