@@ -1,8 +1,8 @@
 """The speed-to-lead timer: how long a lead has waited for its first call, against the service
 level of its band (leads/prioritization.py). The inbox and the lead page show it the same way."""
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -17,8 +17,9 @@ class TimerState:
     NONE = "none"  # not contacted, no service level (automated, or nurture without a delay)
 
 
-@dataclass(frozen=True)
-class LeadTimer:
+# A named tuple rather than a frozen dataclass: the inbox makes fifty a page, and a tuple is
+# made in half the time.
+class LeadTimer(NamedTuple):
     state: str
     text: str  # e.g. "due in 37 min", "overdue by 2 h 05", "called after 12 min"
     waited: timedelta  # since the lead entered its band, until its first contact or now
