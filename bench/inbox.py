@@ -8,7 +8,9 @@ deep reached by cursor (goal: at most 1.5 times the bare query).
 Uses DATABASE_URL (or the embedded PostgreSQL) and migrates it first. Builds its own workspace
 with generate_series: leads with mixed qualifications, scores and assignees, placed in the call
 queue by leads_priority_refresh, one conversation each (every 10th lead a second one, on another
-form); drops it at the end. Each figure is the median of --runs runs, after one warm-up run.
+form); drops it at the end. Each figure is the median of --runs runs, after one warm-up run;
+the runs of the figures of a page alternate, so that a busy moment of the machine (a page takes
+a few milliseconds) weighs on the selector and the bare query alike.
 The selector's time includes Python's share (making the rows, their timers and reasons, the
 cursors); its SQL, compiled on the warm-up run and kept for the same filters as the inbox keeps
 it (leads/inbox.py), is also timed alone, and so is a page whose SQL is compiled anew (filters
@@ -111,14 +113,18 @@ def leads_build(count: int, owner_id: int) -> None:
         tables_analyze(Lead, Conversation)
 
 
-def median_ms(run, runs: int) -> float:
-    run()  # warm-up: plans and caches
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
+def medians_ms(runs: int, **timed_runs) -> dict[str, float]:
+    """The median time of each of `timed_runs` over `runs` rounds, each round running every one
+    of them once, in turn, after one warm-up round (plans and caches)."""
+    for run in timed_runs.values():
         run()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples) * 1000
+    samples = {name: [] for name in timed_runs}
+    for _ in range(runs):
+        for name, run in timed_runs.items():
+            started = time.perf_counter()
+            run()
+            samples[name].append(time.perf_counter() - started)
+    return {name: statistics.median(times) * 1000 for name, times in samples.items()}
 
 
 def sql_rows(sql: str, params) -> list:
@@ -174,10 +180,13 @@ def pages_measure(*, deep: int, runs: int) -> dict:
         )
         sql, params = statement.sql, statement.params_for(cursor.key if cursor else ())
         figures[name] = {
-            "selector_ms": median_ms(selector_page, runs),
-            "selector_anew_ms": median_ms(selector_page_anew, runs),
-            "selector_sql_ms": median_ms(lambda s=sql, p=params: sql_rows(s, p), runs),
-            "raw_ms": median_ms(lambda k=key: raw_page(k), runs),
+            **medians_ms(
+                runs,
+                selector_ms=selector_page,
+                selector_sql_ms=lambda s=sql, p=params: sql_rows(s, p),
+                raw_ms=lambda k=key: raw_page(k),
+                selector_anew_ms=selector_page_anew,
+            ),
             "queries": len(queries),
             "plan": explain(sql, params),
             "raw_plan": explain(RAW_FIRST if key is None else RAW_AFTER, key),
