@@ -46,7 +46,8 @@ def duration_words(duration: timedelta) -> str:
 
 
 def lead_timer(lead: Lead, *, now: datetime | None = None) -> LeadTimer:
-    """The lead's speed-to-lead timer at `now`, from its own columns (no query)."""
+    """The lead's speed-to-lead timer at `now`, from its own columns (no query): a Lead's, or
+    any row's with them (the inbox's, leads/inbox.py)."""
     now = now or timezone.now()
     due = lead.sla_due_at
     contacted = lead.first_contacted_at
