@@ -43,15 +43,25 @@ TURN_TOUCH = ("last_turn_at", "status")
 # send again (each failure means another turn of it went through).
 TURN_ATTEMPTS = 5
 
+# The columns a turn reads of its conversation, in their fields' order (Model.from_db's), and
+# the definition of its frozen form version.
+CONVERSATION_FIELDS = Conversation._meta.concrete_fields
+VERSION_FIELDS = [
+    FormVersion._meta.pk,
+    *(FormVersion._meta.get_field(n) for n in ("form", "definition")),
+]
+
 # A turn's first statement: find the conversation and save the visitor's words to it, unless it is
 # over (completed, or its last turn is older than RESUME_WINDOW: conversation_is_resumable).
+# Prepared (see _prepared_run), so its columns are named.
 SAID_SQL = f"""
 WITH found AS (
-    SELECT conversation.*, version.definition AS version_definition
+    SELECT {", ".join(f"conversation.{f.column}" for f in CONVERSATION_FIELDS)},
+        {", ".join(f"version.{f.column} AS version_{f.column}" for f in VERSION_FIELDS)}
     FROM {Conversation._meta.db_table} AS conversation
     JOIN {Form._meta.db_table} AS form ON form.id = conversation.form_id
     JOIN {FormVersion._meta.db_table} AS version ON version.id = conversation.form_version_id
-    WHERE conversation.token = %s AND (%s IS NULL OR form.slug = %s)
+    WHERE conversation.token = %s AND (%s::text IS NULL OR form.slug = %s)
 ), said AS (
     INSERT INTO {Message._meta.db_table} (conversation_id, role, text, step_key, created_at)
     SELECT id, %s, %s, current_step_key, %s FROM found WHERE status <> %s AND last_turn_at >= %s
@@ -195,40 +205,50 @@ def _conversation_said(*, token: str, form_slug: str | None, text: str) -> Conve
     saving them is one statement, committed on its own, so whatever fails afterwards, the
     transcript keeps what they said. Nothing is saved to a conversation that is over."""
     now = timezone.now()
-    found = list(
-        Conversation.objects.raw(
-            SAID_SQL,
-            [
-                token,
-                form_slug,
-                form_slug,
-                MessageRole.VISITOR,
-                text,
-                now,
-                ConversationStatus.COMPLETED,
-                now - RESUME_WINDOW,
-            ],
-        )
-    )
-    if not found:
-        raise ConversationNotFound
-    conversation = found[0]
-    if not conversation.said:
-        raise ConversationClosed
-    # The version the conversation started with, read in the same statement: frozen, so only
-    # what the turn reads is loaded, the rest on demand.
-    conversation.form_version = FormVersion.from_db(
-        None,
-        ["id", "form_id", "definition"],
+    row = _prepared_run(
+        SAID_SQL,
         [
-            conversation.form_version_id,
-            conversation.form_id,
-            FormVersion._meta.get_field("definition").from_db_value(
-                conversation.version_definition, None, connection
-            ),
+            token,
+            form_slug,
+            form_slug,
+            MessageRole.VISITOR,
+            text,
+            now,
+            ConversationStatus.COMPLETED,
+            now - RESUME_WINDOW,
         ],
     )
+    if row is None:
+        raise ConversationNotFound
+    *conversation_row, said = row
+    if not said:
+        raise ConversationClosed
+    conversation = _model_from_row(Conversation, CONVERSATION_FIELDS, conversation_row)
+    # The version the conversation started with, read in the same statement: frozen, so only
+    # what the turn reads is loaded, the rest on demand.
+    conversation.form_version = _model_from_row(
+        FormVersion, VERSION_FIELDS, conversation_row[len(CONVERSATION_FIELDS) :]
+    )
     return conversation
+
+
+def _prepared_run(sql: str, params: list) -> tuple | None:
+    """The first row of one of a turn's statements, prepared on the connection: run on every
+    turn, they are planned once rather than on each run (their planning took longer than their
+    execution)."""
+    with connection.prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _model_from_row(model, fields, values):
+    """An instance of `model` holding `fields`, from their columns' `values` as a queryset reads
+    them (JSON decoded)."""
+    converted = [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(fields, values, strict=False)
+    ]
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
 def _turn_take(conversation: Conversation, text: str) -> TurnResult | None:
@@ -301,25 +321,23 @@ def _conversation_advance(conversation: Conversation, read: dict, question: str)
         step_key=conversation.current_step_key,
         created_at=conversation.last_turn_at,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            ADVANCE_SQL,
-            [
-                conversation.status,
-                conversation.current_step_key,
-                answers,
-                conversation.last_turn_at,
-                conversation.last_turn_at,
-                conversation.pk,
-                read["status"],
-                read["last_turn_at"],
-                reply.role,
-                reply.text,
-                reply.step_key,
-                reply.created_at,
-            ],
-        )
-        row = cursor.fetchone()
+    row = _prepared_run(
+        ADVANCE_SQL,
+        [
+            conversation.status,
+            conversation.current_step_key,
+            answers,
+            conversation.last_turn_at,
+            conversation.last_turn_at,
+            conversation.pk,
+            read["status"],
+            read["last_turn_at"],
+            reply.role,
+            reply.text,
+            reply.step_key,
+            reply.created_at,
+        ],
+    )
     if row is None:
         return None
     reply.pk = row[0]
