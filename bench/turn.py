@@ -2,11 +2,15 @@
 by the same gunicorn on loopback in one run (goal: turn_rps / bare_rps >= 0.5).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley .venv/bin/python bench/turn.py \\
-        [--seconds 10] [--clients 8] [--workers 2]
+        [--seconds 10] [--clients 8] [--workers 2] [--rounds 5]
 
-Each client thread answers a published starter form's questions, in conversations started before
-the timed run (a new one whenever one ends); only turn requests are timed, and the run's
-throughput is turns over its wall time. Everything it creates is removed at the end.
+Each client thread answers a published starter form's questions, in conversations started
+beforehand (a new one whenever one ends); only turn requests are timed, and the throughput is
+turns over the wall time of the turn runs. The seconds are split into rounds, a bare run then a
+turn run in each, so that a busy moment of the machine weighs on both sides alike. Between the
+runs, enough conversations are started for turns as fast as the bare insert ran, so that none is
+started within a timed run (a start is another endpoint; `starts_in_run` on the last line says
+if one was). Everything it creates is removed at the end.
 """
 
 import argparse
@@ -20,6 +24,7 @@ import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from math import ceil
 from pathlib import Path
 
@@ -39,9 +44,6 @@ from forms_builder.services import form_create, form_publish  # noqa: E402
 from tenants.models import User  # noqa: E402
 from tenants.services import workspace_create  # noqa: E402
 
-# Each client starts this many conversations a second ahead of the timed run (enough for ~250
-# turns a second over all clients).
-STARTS_PER_S = 6
 ANSWERS = ["We lose hours on bad leads", "ada@example.com", "Ada", "Acme", "CEO", "30"]
 
 
@@ -74,7 +76,12 @@ def wait_until_serving(port: int, process: subprocess.Popen, timeout: float = 30
     raise RuntimeError("gunicorn did not start")
 
 
-def run_clients(clients: int, seconds: float, one_request) -> tuple[int, list[float], int]:
+def run_clients(
+    clients: int, seconds: float, one_request, states: list[dict] | None = None
+) -> tuple[int, list[float], int, float]:
+    """Each client sends requests for `seconds`; `states[i]`, client i's own, is kept across runs
+    (a conversation in progress). Returns the timed requests' count, latencies, errors, wall."""
+    states = states or [{} for _ in range(clients)]
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -82,7 +89,7 @@ def run_clients(clients: int, seconds: float, one_request) -> tuple[int, list[fl
 
     def client(index: int) -> None:
         nonlocal errors
-        state: dict = {}
+        state = states[index]
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             ok = one_request(index, state)
@@ -103,7 +110,11 @@ def run_clients(clients: int, seconds: float, one_request) -> tuple[int, list[fl
     return len(latencies), latencies, errors, wall
 
 
-def summary(name: str, count: int, latencies: list[float], errors: int, wall: float) -> dict:
+def summary(name: str, runs: list[tuple[int, list[float], int, float]]) -> dict:
+    count = sum(run[0] for run in runs)
+    latencies = [latency for run in runs for latency in run[1]]
+    errors = sum(run[2] for run in runs)
+    wall = sum(run[3] for run in runs)
     ordered = sorted(latencies) or [0.0]
     figures = {
         "rps": count / wall,
@@ -123,6 +134,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="the seconds are split into this many rounds, bare then turns in each, so that a "
+        "busy moment of the machine weighs on both",
+    )
     args = parser.parse_args()
 
     call_command("migrate_schemas", interactive=False, verbosity=0)
@@ -173,19 +191,21 @@ def main() -> None:
             _status, data = request(port, "POST", base, {"visitor_id": f"bench-{index}"})
             return data["token"]
 
-        # Conversations are started before the timed run, so that it times turns alone (a start
-        # is another endpoint); a client that runs out starts more, its time not counted.
-        waiting = {
-            index: [conversation_start(index) for _ in range(ceil(args.seconds * STARTS_PER_S))]
-            for index in range(args.clients)
-        }
+        waiting = {index: [] for index in range(args.clients)}
+        starts_in_run = 0
+
+        def conversations_top_up(index: int, wanted: int) -> None:
+            tokens = waiting[index]
+            tokens.extend(conversation_start(index) for _ in range(wanted - len(tokens)))
 
         def turn(index, state):
+            nonlocal starts_in_run
             if not state.get("token"):
                 tokens = waiting[index]
                 state.update(token=tokens.pop() if tokens else None, answer=0)
                 if state["token"] is None:
                     state["token"] = conversation_start(index)
+                    starts_in_run += 1
                     return None
             text = ANSWERS[state["answer"]]
             status, data = request(port, "POST", f"{base}{state['token']}/turns/", {"text": text})
@@ -195,8 +215,20 @@ def main() -> None:
             return status == 200
 
         run_clients(args.clients, 1, bare)  # warm-up: imports, connections
-        bare_figures = summary("bare insert", *run_clients(args.clients, args.seconds, bare))
-        turn_figures = summary("visitor turn", *run_clients(args.clients, args.seconds, turn))
+        turn_states = [{} for _ in range(args.clients)]
+        bare_runs, turn_runs = [], []
+        slice_s = args.seconds / args.rounds
+        with ThreadPoolExecutor(args.clients) as pool:
+            for _round in range(args.rounds):
+                bare_runs.append(run_clients(args.clients, slice_s, bare))
+                # Conversations for turns as fast as the bare insert, started between the timed
+                # runs.
+                fastest = max(run[0] / run[3] for run in bare_runs)
+                wanted = ceil(fastest * slice_s / len(ANSWERS) / args.clients) + 1
+                list(pool.map(conversations_top_up, waiting, [wanted] * args.clients))
+                turn_runs.append(run_clients(args.clients, slice_s, turn, turn_states))
+        bare_figures = summary("bare insert", bare_runs)
+        turn_figures = summary("visitor turn", turn_runs)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -210,7 +242,7 @@ def main() -> None:
         f"turn_rps={turn_figures['rps']:.0f} bare_rps={bare_figures['rps']:.0f} "
         f"ratio={turn_figures['rps'] / bare_figures['rps']:.2f} "
         f"p50_ms={turn_figures['p50_ms']:.1f} p95_ms={turn_figures['p95_ms']:.1f} "
-        f"errors={turn_figures['errors'] + bare_figures['errors']}"
+        f"errors={turn_figures['errors'] + bare_figures['errors']} starts_in_run={starts_in_run}"
     )
 
 

@@ -32,6 +32,8 @@ TOPIC_PATTERNS = {
 
 def fold(text: str) -> str:
     """Lowercase without accents, with typographic quotes and spaces made plain."""
+    if text.isascii():  # most answers, in English and often in French: nothing to decompose
+        return text.lower()
     text = (
         text.replace("\u2019", "'")
         .replace("\u2018", "'")

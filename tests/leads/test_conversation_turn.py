@@ -4,6 +4,7 @@ that come at once (a double submit, a second tab) are taken without a lock."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -18,6 +19,7 @@ from leads.services.conversations import (
     conversation_start,
     conversation_turn,
 )
+from tenants.postgresql_backend.base import PREPARE_THRESHOLD
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +136,33 @@ def test_an_unknown_token_or_another_forms_slug_finds_no_conversation(conversati
     with pytest.raises(ConversationNotFound):
         conversation_turn(token=conversation.token, form_slug="another-form", text="hello")
     assert visitor_words(conversation) == []
+
+
+def test_turns_prepared_in_one_workspace_find_only_the_conversations_of_another(
+    workspace_a, workspace_b
+):
+    """A turn's statements are prepared on the connection once they have run a few times, and
+    prepared statements outlive the request: the next workspace's turns must read its own
+    tables."""
+    started = {}
+    for workspace in (workspace_a, workspace_b):
+        with schema_context(workspace.schema_name):
+            form = form_create(name="Contact")
+            form_publish(form=form)
+            started[workspace.slug] = [
+                conversation_start(form=form).conversation.token
+                for _ in range(PREPARE_THRESHOLD + 1)
+            ]
+    with schema_context(workspace_a.schema_name):
+        for token in started[workspace_a.slug]:
+            conversation_turn(token=token, form_slug="contact", text="We lose hours")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        assert any("WITH found AS" in statement for (statement,) in cursor.fetchall())
+
+    with schema_context(workspace_b.schema_name):
+        with pytest.raises(ConversationNotFound):
+            conversation_turn(token=started[workspace_a.slug][0], text="hello")
+        result = conversation_turn(token=started[workspace_b.slug][0], text="Ours")
+        assert [m.text for m in Message.objects.filter(role=MessageRole.VISITOR)] == ["Ours"]
+    assert result.conversation.token == started[workspace_b.slug][0]
