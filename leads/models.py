@@ -212,7 +212,9 @@ class Conversation(models.Model):
         Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
     )
     # The visitor's secret for resuming; it also names the conversation in URLs, never the id.
-    token = models.CharField(max_length=40, unique=True, default=new_conversation_token)
+    # Unique by a constraint (Meta): `unique=True` would add a LIKE index, which exact lookups
+    # never use and every turn's write would keep up to date.
+    token = models.CharField(max_length=40, default=new_conversation_token)
     visitor_id = models.CharField(max_length=64, blank=True)
     status = models.CharField(
         max_length=10, choices=ConversationStatus.choices, default=ConversationStatus.ACTIVE
@@ -240,6 +242,7 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["token"], name="conversation_token_unique")]
         indexes = [
             # The API's incremental sync, as lead_updated for leads.
             models.Index(fields=["updated_at", "id"], name="conversation_updated"),

@@ -63,16 +63,15 @@ def lead_contact(lead) -> dict:
     )
 
 
-def conversation_transcript(*, conversation: Conversation, today=None) -> Transcript:
-    """This conversation alone as an engine reads it, in one query (its messages): what the
-    discovery follow-ups are chosen from while the visitor waits."""
+def conversation_transcript(*, conversation: Conversation, messages, today=None) -> Transcript:
+    """This conversation alone as an engine reads it, from its `messages` ((role, text) pairs,
+    oldest first): what the discovery follow-ups are chosen from while the visitor waits."""
     definition = conversation.form_version.definition
     mapped = {}
     for step in definition["steps"]:
         value = conversation.answers.get(step["key"])
         if step["lead_field"] and value not in (None, ""):
             mapped[step["lead_field"]] = str(value)
-    messages = conversation.messages.order_by("pk").values_list("role", "text")
     return Transcript(
         lang=definition["language"],
         offer=(definition.get("offer_description") or "").strip(),

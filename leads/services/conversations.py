@@ -53,7 +53,7 @@ VERSION_FIELDS = [
 
 # A turn's first statement: find the conversation and save the visitor's words to it, unless it is
 # over (completed, or its last turn is older than RESUME_WINDOW: conversation_is_resumable).
-# Prepared (see _prepared_run), so its columns are named.
+# Prepared (see _prepared_rows), so its columns are named.
 SAID_SQL = f"""
 WITH found AS (
     SELECT {", ".join(f"conversation.{f.column}" for f in CONVERSATION_FIELDS)},
@@ -68,6 +68,11 @@ WITH found AS (
     RETURNING id
 )
 SELECT found.*, EXISTS (SELECT FROM said) AS said FROM found
+"""  # noqa: S608
+
+# What the follow-ups are chosen from: the conversation's messages, oldest first.
+TRANSCRIPT_SQL = f"""
+SELECT role, text FROM {Message._meta.db_table} WHERE conversation_id = %s ORDER BY id
 """  # noqa: S608
 
 # The common turn's write: the conversation moves to its next step and the assistant asks it, in
@@ -133,8 +138,12 @@ def _waiting_step(definition: dict, key: str) -> dict:
 
 def _followup_next(conversation: Conversation, now) -> Followup | None:
     """The discovery question to ask now, if any. Only the offline engine runs here (about a
-    millisecond and a half): the visitor is waiting for the reply."""
-    transcript = conversation_transcript(conversation=conversation, today=timezone.localdate(now))
+    third of a millisecond): the visitor is waiting for the reply."""
+    transcript = conversation_transcript(
+        conversation=conversation,
+        messages=_prepared_rows(TRANSCRIPT_SQL, [conversation.pk]),
+        today=timezone.localdate(now),
+    )
     asked = [topic for key in conversation.answers if (topic := followup_topic(key))]
     return followup_choose(
         OfflineEngine().qualify(transcript),
@@ -205,7 +214,7 @@ def _conversation_said(*, token: str, form_slug: str | None, text: str) -> Conve
     saving them is one statement, committed on its own, so whatever fails afterwards, the
     transcript keeps what they said. Nothing is saved to a conversation that is over."""
     now = timezone.now()
-    row = _prepared_run(
+    rows = _prepared_rows(
         SAID_SQL,
         [
             token,
@@ -218,9 +227,9 @@ def _conversation_said(*, token: str, form_slug: str | None, text: str) -> Conve
             now - RESUME_WINDOW,
         ],
     )
-    if row is None:
+    if not rows:
         raise ConversationNotFound
-    *conversation_row, said = row
+    *conversation_row, said = rows[0]
     if not said:
         raise ConversationClosed
     conversation = _model_from_row(Conversation, CONVERSATION_FIELDS, conversation_row)
@@ -232,13 +241,13 @@ def _conversation_said(*, token: str, form_slug: str | None, text: str) -> Conve
     return conversation
 
 
-def _prepared_run(sql: str, params: list) -> tuple | None:
-    """The first row of one of a turn's statements, prepared on the connection: run on every
-    turn, they are planned once rather than on each run (their planning took longer than their
-    execution)."""
+def _prepared_rows(sql: str, params: list) -> list[tuple]:
+    """The rows of one of a turn's statements, prepared on the connection: run on every turn,
+    they are planned once rather than on each run (planning took longer than running them), and
+    skip the ORM's compiling too."""
     with connection.prepared_cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()
+        return cursor.fetchall()
 
 
 def _model_from_row(model, fields, values):
@@ -321,7 +330,7 @@ def _conversation_advance(conversation: Conversation, read: dict, question: str)
         step_key=conversation.current_step_key,
         created_at=conversation.last_turn_at,
     )
-    row = _prepared_run(
+    rows = _prepared_rows(
         ADVANCE_SQL,
         [
             conversation.status,
@@ -338,9 +347,9 @@ def _conversation_advance(conversation: Conversation, read: dict, question: str)
             reply.created_at,
         ],
     )
-    if row is None:
+    if not rows:
         return None
-    reply.pk = row[0]
+    reply.pk = rows[0][0]
     return reply
 
 

@@ -135,7 +135,10 @@ def test_the_seeds_real_qualification_dialogue_ends_qualified(client, french, wo
     assert [m["text"] for m in body["messages"]] == ["Merci ! Nous revenons vers vous très vite."]
     conversation = conversation_of(workspace_a, token)
     with schema_context(workspace_a.schema_name):
-        q = OfflineEngine().qualify(conversation_transcript(conversation=conversation))
+        messages = conversation.messages.order_by("pk").values_list("role", "text")
+        q = OfflineEngine().qualify(
+            conversation_transcript(conversation=conversation, messages=messages)
+        )
     assert (q.status, q.need.value, q.timing.value) == ("sql", "identified", "quarter")
     assert q.brief == {
         "problem": "Notre process de qualification prend trop de temps",

@@ -4,7 +4,7 @@ that come at once (a double submit, a second tab) are taken without a lock."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -166,3 +166,25 @@ def test_turns_prepared_in_one_workspace_find_only_the_conversations_of_another(
         result = conversation_turn(token=started[workspace_b.slug][0], text="Ours")
         assert [m.text for m in Message.objects.filter(role=MessageRole.VISITOR)] == ["Ours"]
     assert result.conversation.token == started[workspace_b.slug][0]
+
+
+def test_a_token_is_unique_and_only_exact_lookups_are_indexed(conversation, workspace_a):
+    """The LIKE index Django would add beside a unique CharField is not there: every turn's
+    write would keep it up to date, and tokens are only ever matched exactly."""
+    with schema_context(workspace_a.schema_name):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = 'leads_conversation' AND indexdef LIKE '%%(token%%'"
+            )
+            # (A workspace cloned from the template has its own name for the unique index.)
+            definitions = [row[0] for row in cursor.fetchall()]
+        assert len(definitions) == 1
+        assert definitions[0].startswith("CREATE UNIQUE INDEX ")
+        assert definitions[0].endswith(".leads_conversation USING btree (token)")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Conversation.objects.create(
+                form=conversation.form,
+                form_version=conversation.form_version,
+                token=conversation.token,
+            )
