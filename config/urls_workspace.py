@@ -7,6 +7,11 @@ from leads import public_views as leads_public_views
 from tenants import views as tenant_views
 
 urlpatterns = [
+    # Public: published forms and their conversations, for visitors (no login). First, as the
+    # busiest: a visitor's every turn is resolved here.
+    path("f/", include("forms_builder.public_urls")),
+    # Public: page views sent by embed.js from the customer's site (no login, no cookie).
+    path("track/", leads_public_views.track, name="track"),
     path("", tenant_views.dashboard, name="dashboard"),
     path("members/", tenant_views.member_list, name="member_list"),
     path(
@@ -35,8 +40,4 @@ urlpatterns = [
     path("exports/", include("exports.urls")),
     path("billing/", include("billing.urls")),
     path("reports/", include("reports.urls")),
-    # Public: published forms and their conversations, for visitors (no login).
-    path("f/", include("forms_builder.public_urls")),
-    # Public: page views sent by embed.js from the customer's site (no login, no cookie).
-    path("track/", leads_public_views.track, name="track"),
 ]
