@@ -229,15 +229,14 @@ def _conversation_said(*, token: str, form_slug: str | None, text: str) -> Conve
     )
     if not rows:
         raise ConversationNotFound
-    *conversation_row, said = rows[0]
+    *columns, said = rows[0]
     if not said:
         raise ConversationClosed
-    conversation = _model_from_row(Conversation, CONVERSATION_FIELDS, conversation_row)
+    split = len(CONVERSATION_FIELDS)
+    conversation = _model_from_row(Conversation, CONVERSATION_FIELDS, columns[:split])
     # The version the conversation started with, read in the same statement: frozen, so only
     # what the turn reads is loaded, the rest on demand.
-    conversation.form_version = _model_from_row(
-        FormVersion, VERSION_FIELDS, conversation_row[len(CONVERSATION_FIELDS) :]
-    )
+    conversation.form_version = _model_from_row(FormVersion, VERSION_FIELDS, columns[split:])
     return conversation
 
 
@@ -255,7 +254,7 @@ def _model_from_row(model, fields, values):
     them (JSON decoded)."""
     converted = [
         field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-        for field, value in zip(fields, values, strict=False)
+        for field, value in zip(fields, values, strict=True)
     ]
     return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
