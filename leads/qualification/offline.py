@@ -88,6 +88,7 @@ class OfflineEngine:
             q.disqualification_reason = REASON_WORDS.get(transcript.lang, REASON_WORDS["en"])[
                 reason
             ]
+            q.disqualification_evidence = _evidence(reason_evidence)
             q.need = Finding(
                 "unknown" if reason == SPAM else "none", 0.8, _evidence(reason_evidence)
             )
