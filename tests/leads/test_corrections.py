@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from leads.models import Authority, BudgetStatus, Disqualification, Lead, LeadCorrection, Need
