@@ -27,8 +27,8 @@ from webhooks.models import RESPONSE_EXCERPT_MAX, Event
 
 USER_AGENT = "Parley-Webhooks/1.0"
 
-# The longest wait a receiver may ask for with Retry-After, as long as the schedule's whole
-# span: a "come back next month" would otherwise park the message (and its task) that long.
+# The longest wait a receiver may ask for with Retry-After: a day, about the span of the whole
+# schedule; a "come back next month" would otherwise park the message (and its task) that long.
 RETRY_AFTER_MAX = timedelta(hours=24)
 # More digits than this is more seconds than RETRY_AFTER_MAX: not worth converting (Python
 # refuses to convert a few thousand digits at all).
@@ -192,5 +192,5 @@ def message_send(*, url: str, event: Event, secrets: list[str], now: datetime) -
     error = f"HTTP {response.status_code}: only a 2xx answer is a success."
     retry_after = retry_after_read(response.headers.get("Retry-After"), now=timezone.now())
     if retry_after is not None:
-        error += f" Retry-After asked to wait {retry_after.total_seconds():g} s."
+        error += f" Retry-After: {retry_after.total_seconds():g} s."
     return SendResult(False, response.status_code, elapsed(), excerpt, error, retry_after)
