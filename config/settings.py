@@ -256,8 +256,9 @@ STRIPE_PRICE_IDS = {
 # (localhost, 127.0.0.1) only while this is on: by default in development (DEBUG), never in
 # production unless set.
 WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=DEBUG)
-# How long one attempt waits to connect and then for each read of the answer.
-WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# How long one attempt waits to connect and then for each read of the answer. Standard Webhooks
+# recommends 15 to 30 s, so that a receiver may do its work before it answers.
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=15.0)
 
 # --- Authentication -------------------------------------------------------------------------
 
