@@ -116,7 +116,7 @@ def _disqualify(
 
 # A visitor is turned away on the learned reading alone only when it is at least this sure:
 # turning a buyer away costs more than keeping a weak lead.
-DISQUALIFY_MIN_PROBABILITY = 0.6
+DISQUALIFY_MIN_PROBABILITY = 0.35
 BANT_HEADS = ("budget", "authority", "need", "timing")
 
 
