@@ -7,6 +7,7 @@ a 500. Tests point STRIPE_API_BASE at a local fake server (tests/fakes/stripe_se
 
 import json
 import logging
+import time
 from functools import lru_cache
 
 import stripe
@@ -20,7 +21,13 @@ class StripeUnavailable(Exception):
 
 
 class WebhookSignatureInvalid(Exception):
-    """A webhook's Stripe-Signature header is missing, malformed, wrong or too old."""
+    """A webhook's Stripe-Signature header is missing, malformed, wrong, too old or too far
+    ahead of our clock."""
+
+
+class WebhookEventMalformed(Exception):
+    """A webhook's body is not an event as Stripe sends them: not UTF-8 JSON, not an object, or
+    fields no real event has (billing.webhooks checks the fields it stores)."""
 
 
 def stripe_enabled() -> bool:
@@ -167,23 +174,42 @@ def meter_event_create(*, customer_id: str, identifier: str, timestamp: int) -> 
 
 def webhook_event_parse(payload: bytes, signature: str | None) -> dict:
     """The event a webhook request carries, once its signature is checked against the endpoint's
-    secret (HMAC-SHA256 over "timestamp.payload", refused when older than the tolerance)."""
+    secret (HMAC-SHA256 over "timestamp.payload", refused when the timestamp is further than the
+    tolerance from now, either way)."""
+    try:
+        # Stripe sends UTF-8; the official client decodes before it checks anything and would
+        # raise UnicodeDecodeError from verify_header.
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise WebhookEventMalformed("The body is not UTF-8.") from error
+    tolerance = settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
     try:
         stripe.WebhookSignature.verify_header(
-            payload,
-            signature,
-            settings.STRIPE_WEBHOOK_SECRET,
-            settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+            text, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance
         )
     except stripe.SignatureVerificationError as error:
         raise WebhookSignatureInvalid(str(error)) from error
+    # The official client only refuses a timestamp too far in the past; one stamped ahead of our
+    # clock would stay replayable for longer than the tolerance.
+    if tolerance and _signed_at(signature) > time.time() + tolerance:
+        raise WebhookSignatureInvalid("Timestamp ahead of our clock beyond the tolerance.")
     try:
-        event = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise WebhookSignatureInvalid("The signed body is not JSON.") from error
-    if not isinstance(event, dict) or not isinstance(event.get("id"), str):
-        raise WebhookSignatureInvalid("The signed body is not a Stripe event.")
+        event = json.loads(text)
+    except ValueError as error:
+        raise WebhookEventMalformed("The signed body is not JSON.") from error
+    if not isinstance(event, dict):
+        raise WebhookEventMalformed("The signed body is not a Stripe event.")
     return event
+
+
+def _signed_at(signature: str) -> int:
+    """The `t=` of a Stripe-Signature header the official client has accepted (its first one,
+    as the client reads it)."""
+    for item in signature.split(","):
+        key, _, value = item.partition("=")
+        if key == "t":
+            return int(value)
+    raise WebhookSignatureInvalid("No timestamp in the Stripe-Signature header.")
 
 
 # --- Products, prices and the meter (manage.py stripe_sync_plans) -----------------------------
