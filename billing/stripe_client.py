@@ -64,6 +64,11 @@ def _call(description: str, call):
         raise StripeUnavailable(f"Stripe could not {description}: {error.user_message}") from error
 
 
+def _list_all(description: str, list_call) -> list[dict]:
+    """Every item of a Stripe list, page after page (Stripe answers ten a page by default)."""
+    return _call(description, lambda v1: [_plain(i) for i in list_call(v1).auto_paging_iter()])
+
+
 def customer_create(*, name: str, email: str, workspace_id: int) -> str:
     customer = _call(
         "create the customer",
@@ -82,16 +87,16 @@ def customer_create(*, name: str, email: str, workspace_id: int) -> str:
 
 @lru_cache(maxsize=64)
 def _price_id_by_lookup_key(lookup_key: str, api_base: str) -> str:
-    prices = _call(
+    prices = _list_all(
         "find the price",
         lambda v1: v1.prices.list(params={"lookup_keys": [lookup_key], "active": True}),
     )
-    if not prices.data:
+    if not prices:
         raise StripeUnavailable(
             f"No active Stripe price has the lookup key {lookup_key!r}: run "
             "`manage.py stripe_sync_plans` or set its STRIPE_PRICE_* variable."
         )
-    return prices.data[0]["id"]
+    return prices[0]["id"]
 
 
 def price_id(lookup_key: str) -> str:
@@ -144,7 +149,9 @@ def portal_session_create(*, customer_id: str, return_url: str) -> str:
 
 
 def subscription_retrieve(subscription_id: str) -> dict:
-    return _plain(
+    """The subscription as Stripe has it now, with every one of its items (Stripe embeds only
+    their first page)."""
+    subscription = _plain(
         _call(
             "read the subscription",
             lambda v1: v1.subscriptions.retrieve(
@@ -152,6 +159,14 @@ def subscription_retrieve(subscription_id: str) -> dict:
             ),
         )
     )
+    items = subscription.get("items") or {}
+    if items.get("has_more"):
+        items["data"] = _list_all(
+            "read the subscription's items",
+            lambda v1: v1.subscription_items.list(params={"subscription": subscription_id}),
+        )
+        items["has_more"] = False
+    return subscription
 
 
 def meter_event_create(*, customer_id: str, identifier: str, timestamp: int) -> None:
@@ -235,8 +250,10 @@ def product_ensure(*, product_id: str, name: str, description: str) -> bool:
 
 
 def price_find(lookup_key: str) -> dict | None:
-    prices = _call("list prices", lambda v1: v1.prices.list(params={"lookup_keys": [lookup_key]}))
-    return _plain(prices.data[0]) if prices.data else None
+    prices = _list_all(
+        "list prices", lambda v1: v1.prices.list(params={"lookup_keys": [lookup_key]})
+    )
+    return prices[0] if prices else None
 
 
 def price_create(params: dict) -> dict:
@@ -244,8 +261,10 @@ def price_create(params: dict) -> dict:
 
 
 def meter_find(event_name: str) -> dict | None:
-    meters = _call("list meters", lambda v1: v1.billing.meters.list(params={"status": "active"}))
-    return next((_plain(m) for m in meters.data if m["event_name"] == event_name), None)
+    meters = _list_all(
+        "list meters", lambda v1: v1.billing.meters.list(params={"status": "active"})
+    )
+    return next((m for m in meters if m["event_name"] == event_name), None)
 
 
 def meter_create(params: dict) -> dict:

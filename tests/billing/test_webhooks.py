@@ -299,6 +299,20 @@ def test_events_about_an_older_subscription_of_the_customer_are_ignored(
     )
 
 
+def test_the_plan_is_found_among_all_the_subscriptions_items_not_only_the_first_page(
+    workspace_a, stripe_fake, send_event, checkout
+):
+    """Given a subscription of A with ten add-ons before its plan's price (Stripe embeds ten
+    items and says has_more), when Stripe says it changed, then A is on the plan."""
+    customer_id = stripe_fake.checkout_sessions[checkout("starter")["id"]]["customer"]
+    add_ons = [stripe_fake.price_add(f"add_on_{n}")["lookup_key"] for n in range(10)]
+    subscription = stripe_fake.subscription_add(customer_id, [*add_ons, "parley_starter_monthly"])
+
+    send_event(stripe_fake.event("customer.subscription.created", subscription))
+
+    assert account_of(workspace_a).plan == "starter"
+
+
 def test_an_event_about_an_unknown_customer_is_recorded_and_ignored(stripe_fake, send_event):
     event = stripe_fake.event("customer.subscription.updated", {"id": "sub_x", "customer": "cus_x"})
 
