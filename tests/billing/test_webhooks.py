@@ -426,6 +426,30 @@ def test_an_event_id_the_column_cannot_hold_is_refused_and_nothing_stored(
     assert not StripeEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"id": "evt_\ud800"},
+        {"type": "invoice.paid\udfff"},
+        {"data": {"object": {"id": "sub_x", "customer": "cus_\ud800"}}},
+    ],
+    ids=["id", "type", "customer"],
+)
+def test_an_event_with_unpaired_surrogates_is_refused_and_nothing_stored(
+    client, stripe_fake, changes
+):
+    """JSON may escape half of a UTF-16 pair ("\\ud800"): Python reads it, PostgreSQL cannot
+    store it nor compare with it."""
+    event = stripe_fake.event("customer.subscription.updated", {"id": "sub_x"})
+    event.update(changes)
+
+    response = _post_signed(client, json.dumps(event).encode())
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_event"
+    assert not StripeEvent.objects.exists()
+
+
 @pytest.mark.parametrize("data", [[], {"object": []}, "x", {"object": "x"}])
 def test_an_event_whose_data_is_not_an_object_is_refused(client, stripe_fake, data):
     event = stripe_fake.event("customer.subscription.updated", {"id": "sub_x"})
