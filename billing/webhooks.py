@@ -53,7 +53,7 @@ class EventEnvelope:
     object: dict
 
 
-def webhook_event_read(event: dict, *, now: float | None = None) -> EventEnvelope:
+def webhook_event_read(event: dict) -> EventEnvelope:
     """The event's id, type, creation time and object, or WebhookEventMalformed when one of them
     is not what Stripe sends (checked before anything is stored, so nothing is half-stored)."""
     event_id = event.get("id")
@@ -62,7 +62,7 @@ def webhook_event_read(event: dict, *, now: float | None = None) -> EventEnvelop
     created = event.get("created")
     # Stripe signs an event after creating it, and the signature is never ahead of our clock by
     # more than the tolerance: a later creation time is not Stripe's (nor is one before 1970).
-    latest = (now or time.time()) + settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
+    latest = time.time() + settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
     if type(created) is not int or not 0 < created <= latest:
         raise WebhookEventMalformed("The event's creation time is not a plausible timestamp.")
     data = event.get("data")
