@@ -237,7 +237,8 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Tests point the official client at a local fake Stripe server.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
-# A signature older than this is refused (Stripe's own default): a replayed event is stale.
+# A signature older than this is refused (Stripe's own default): a replayed event is stale. One
+# stamped further ahead of our clock is refused too, as is an event created after that.
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 # After a failed payment the paid plan is kept this long, then the workspace goes back to free.
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
