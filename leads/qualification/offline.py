@@ -18,8 +18,8 @@ from leads.qualification.base import (
     qualification_status,
 )
 from leads.qualification.brief import brief_build
-from leads.qualification.learned.model import NOT_DISQUALIFIED, LearnedReading, models_load
 from leads.qualification.budget import CONFIRMED, NONE, UNKNOWN, budget_from_sentence
+from leads.qualification.learned.model import NOT_DISQUALIFIED, LearnedReading, models_load
 from leads.qualification.signals import (
     CURIOUS,
     JOB_SEEKER,
@@ -129,18 +129,37 @@ def learned_decide(ruled: RuleReading, reading: LearnedReading) -> Qualification
         return q
     reason, probability = reading.best("disqualified")
     if reason != NOT_DISQUALIFIED and probability >= DISQUALIFY_MIN_PROBABILITY:
-        _disqualify(
-            ruled, reason, reading.evidence("disqualified", reason), confidence=probability
-        )
+        _disqualify(ruled, reason, reading.evidence("disqualified", reason), confidence=probability)
         return q
     for head in BANT_HEADS:
         value, probability = reading.best(head)
         finding = getattr(q, head)
         if value == finding.value:
-            continue
-        setattr(q, head, _learned_finding(ruled, reading, head, value, probability))
+            finding.evidence = _quotes_kept(ruled, reading, head, finding)
+        else:
+            setattr(q, head, _learned_finding(ruled, reading, head, value, probability))
     q.status = qualification_status(q)
     return q
+
+
+# A rule's quote is kept when the evidence model finds it at least this likely to be what the
+# finding rests on; below, the rule matched words that say something else ("deadline" quoted
+# as authority).
+QUOTE_MIN_EVIDENCE = 0.5
+
+
+def _quotes_kept(
+    ruled: RuleReading, reading: LearnedReading, head: str, finding: Finding
+) -> list[str]:
+    if finding.value == "unknown" or (head == "budget" and finding.amount is not None):
+        return finding.evidence  # nothing to quote, or the sentence that holds the amount
+    scores = reading.evidence_scores(head)
+    kept = [
+        sentence.text
+        for sentence, score in zip(ruled.sentences, scores, strict=True)
+        if sentence.text in finding.evidence and score >= QUOTE_MIN_EVIDENCE
+    ]
+    return kept or _evidence(reading.evidence(head, finding.value))
 
 
 def _learned_finding(

@@ -31,6 +31,8 @@ NOT_DISQUALIFIED = "none"  # the disqualification head's label for a genuine pro
 class TrainedModels:
     vectorizer: object  # scikit-learn FeatureUnion of TfidfVectorizers
     heads: dict  # head name -> LogisticRegression
+    # field -> LogisticRegression: is this sentence what the field's label rests on?
+    evidence: dict
     trained_on: int  # conversations
 
 
@@ -40,7 +42,12 @@ class ModelFileError(RuntimeError):
 
 def models_save(models: TrainedModels, path: Path = MODEL_PATH) -> None:
     skops_io.dump(
-        {"vectorizer": models.vectorizer, "heads": models.heads, "trained_on": models.trained_on},
+        {
+            "vectorizer": models.vectorizer,
+            "heads": models.heads,
+            "evidence": models.evidence,
+            "trained_on": models.trained_on,
+        },
         path,
         compression=zipfile.ZIP_DEFLATED,
         compresslevel=9,
@@ -58,7 +65,10 @@ def models_load(path: Path = MODEL_PATH) -> "LoadedModels":
     stored = skops_io.load(path, trusted=untrusted)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
     return LoadedModels(
-        vectorizer=stored["vectorizer"], heads=stored["heads"], digest=digest
+        vectorizer=stored["vectorizer"],
+        heads=stored["heads"],
+        evidence=stored["evidence"],
+        digest=digest,
     )
 
 
@@ -66,6 +76,7 @@ def models_load(path: Path = MODEL_PATH) -> "LoadedModels":
 class LoadedModels:
     vectorizer: object
     heads: dict
+    evidence: dict
     digest: str  # the file's, for the engine's version
 
     def read(
@@ -97,16 +108,32 @@ class LearnedReading:
     def probability(self, head: str, label: str) -> float:
         return float(self.probabilities[head].get(label, 0.0))
 
-    def evidence(self, head: str, label: str, *, at_most: int = 1) -> list[Sentence]:
-        """The sentences that, read alone, say `label` most strongly."""
-        if not self.sentences:
-            return []
+    def _sentences_features(self):
         if self._sentence_features is None:
             self._sentence_features = self.models.vectorizer.transform(
                 [sentence_document(sentence) for sentence in self.sentences]
             )
-        model = self.models.heads[head]
-        column = list(model.classes_).index(label)
-        scores = model.predict_proba(self._sentence_features)[:, column]
+        return self._sentence_features
+
+    def evidence(self, head: str, label: str, *, at_most: int = 1) -> list[Sentence]:
+        """The sentences the label rests on: those the field's evidence model rates highest
+        (or, without one, that the head reads as `label` most strongly when read alone)."""
+        if not self.sentences:
+            return []
+        if head in self.models.evidence:
+            scores = self.evidence_scores(head)
+        else:
+            model = self.models.heads[head]
+            column = list(model.classes_).index(label)
+            scores = model.predict_proba(self._sentences_features())[:, column]
         order = np.argsort(-scores, kind="stable")[:at_most]
         return [self.sentences[i] for i in sorted(order)]
+
+    def evidence_scores(self, head: str) -> np.ndarray:
+        """Per visitor sentence, how likely the field's label rests on it (all 1.0 without an
+        evidence model for the field: nothing to doubt a quote with)."""
+        if head not in self.models.evidence or not self.sentences:
+            return np.ones(len(self.sentences))
+        model = self.models.evidence[head]
+        column = list(model.classes_).index(True)
+        return model.predict_proba(self._sentences_features())[:, column]

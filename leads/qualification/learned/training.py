@@ -10,10 +10,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
-from leads.qualification.evaluation import LabelledConversation
-from leads.qualification.learned.features import conversation_document
+from leads.qualification.evaluation import LabelledConversation, evidence_supported
+from leads.qualification.learned.features import conversation_document, sentence_document
 from leads.qualification.learned.model import NOT_DISQUALIFIED, TrainedModels
 from leads.qualification.offline import OfflineEngine
+
 # What each head learns from a labelled conversation, and on which conversations: BANT is
 # labelled for what was said even on a disqualified visitor, but a model of a buyer's authority
 # learns from buyers (FORMAT.md scores BANT on genuine prospects only, for the same reason).
@@ -94,4 +95,38 @@ def models_train(rows: list[LabelledConversation]) -> TrainedModels:
         model.coef_ = model.coef_.astype(np.float32)
         model.intercept_ = model.intercept_.astype(np.float32)
         heads[head] = model
-    return TrainedModels(vectorizer=vectorizer, heads=heads, trained_on=len(rows))
+    return TrainedModels(
+        vectorizer=vectorizer,
+        heads=heads,
+        evidence=evidence_models_train(rows, vectorizer),
+        trained_on=len(rows),
+    )
+
+
+EVIDENCE_FIELDS = ("disqualified", "budget", "authority", "need", "timing")
+
+
+def evidence_models_train(rows: list[LabelledConversation], vectorizer) -> dict:
+    """Per field, a model of "this sentence, read alone, is what the label rests on", learned
+    from the conversations whose evidence is labelled: a sentence is a positive when it holds a
+    labelled span or lies inside one (FORMAT.md's evidence_precision)."""
+    models = {}
+    for field in EVIDENCE_FIELDS:
+        documents, labels = [], []
+        for row in rows:
+            spans = row.expected.get("evidence", {}).get(field)
+            if not spans:
+                continue
+            for sentence in RULES.rules_read(row.transcript).sentences:
+                documents.append(sentence_document(sentence))
+                labels.append(evidence_supported(sentence.text, spans))
+        if len(set(labels)) < 2:
+            continue  # nothing labelled for this field: quotes fall back to the head's reading
+        model = LogisticRegression(
+            C=REGULARISATION_C, class_weight="balanced", max_iter=5000, random_state=0
+        )
+        model.fit(vectorizer.transform(documents), labels)
+        model.coef_ = model.coef_.astype(np.float32)
+        model.intercept_ = model.intercept_.astype(np.float32)
+        models[field] = model
+    return models

@@ -6,6 +6,7 @@ Prints markdown tables: per file x language, status, disqualification kind, BANT
 industry (inferred from the offer sentence), conversations with evidence and with conversation_date.
 Only counts labels; it prints no conversation text.
 """
+
 import collections
 import json
 import os
@@ -16,14 +17,28 @@ DEFAULT = ["test.jsonl", "train.jsonl", "dev.jsonl", "extra.jsonl"]
 
 # industry <- keywords found in the offer sentence (French or English), first match wins
 INDUSTRIES = [
-    ("lead qualification SaaS", ["qualifie les leads", "qualifies inbound leads", "qualification de leads", "lead qualification"]),
-    ("maintenance software (CMMS)", ["maintenance industrielle", "gmao", "cmms", "maintenance planning"]),
+    (
+        "lead qualification SaaS",
+        [
+            "qualifie les leads",
+            "qualifies inbound leads",
+            "qualification de leads",
+            "lead qualification",
+        ],
+    ),
+    (
+        "maintenance software (CMMS)",
+        ["maintenance industrielle", "gmao", "cmms", "maintenance planning"],
+    ),
     ("accounting firm", ["expertise comptable", "accounting firm", "comptab", "bookkeeping"]),
     ("marketing automation agency", ["marketing automation", "hubspot"]),
     ("payroll & HR software", ["paie", "payroll"]),
     ("cybersecurity", ["cybers", "intrusion", "penetration"]),
     ("transport / fleet", ["transport", "flotte", "fleet", "haulier"]),
-    ("office fit-out / construction", ["aménagement et rénovation", "fit-out", "rénovation", "refurbish"]),
+    (
+        "office fit-out / construction",
+        ["aménagement et rénovation", "fit-out", "rénovation", "refurbish"],
+    ),
     ("legal tech (CLM)", ["contrats", "contract lifecycle", "contract"]),
     ("healthcare scheduling", ["rendez-vous", "clinic", "médic", "booking and shared"]),
     ("e-commerce agency", ["e-commerce", "shopify", "prestashop"]),
@@ -45,8 +60,11 @@ def industry(offer):
 
 def table(title, counter_by_col, cols, keys=None):
     keys = keys or sorted({k for c in counter_by_col.values() for k in c}, key=str)
-    out = [f"\n### {title}\n", "| value | " + " | ".join(cols) + " | total |",
-           "|---|" + "---|" * (len(cols) + 1)]
+    out = [
+        f"\n### {title}\n",
+        "| value | " + " | ".join(cols) + " | total |",
+        "|---|" + "---|" * (len(cols) + 1),
+    ]
     for k in keys:
         vals = [counter_by_col[c].get(k, 0) for c in cols]
         out.append(f"| {k} | " + " | ".join(str(v) for v in vals) + f" | {sum(vals)} |")
@@ -56,7 +74,9 @@ def table(title, counter_by_col, cols, keys=None):
 
 
 def main(argv):
-    paths = argv[1:] or [os.path.join(HERE, f) for f in DEFAULT if os.path.exists(os.path.join(HERE, f))]
+    paths = argv[1:] or [
+        os.path.join(HERE, f) for f in DEFAULT if os.path.exists(os.path.join(HERE, f))
+    ]
     cols = []
     c = collections.defaultdict(lambda: collections.defaultdict(collections.Counter))
     for path in paths:
@@ -86,9 +106,21 @@ def main(argv):
                     c["timing (genuine)"][col][e["timing"]["bucket"]] += 1
                     if e["budget"].get("currency"):
                         c["currency (genuine, confirmed)"][col][e["budget"]["currency"]] += 1
-    for title in ["status", "disqualified", "industry", "budget (genuine)", "authority (genuine)",
-                  "need (genuine)", "timing (genuine)", "currency (genuine, confirmed)", "visitor turns",
-                  "with evidence", "with conversation_date", "conversation year", "conversation month"]:
+    for title in [
+        "status",
+        "disqualified",
+        "industry",
+        "budget (genuine)",
+        "authority (genuine)",
+        "need (genuine)",
+        "timing (genuine)",
+        "currency (genuine, confirmed)",
+        "visitor turns",
+        "with evidence",
+        "with conversation_date",
+        "conversation year",
+        "conversation month",
+    ]:
         print(table(title, c[title], cols))
 
 
