@@ -391,7 +391,11 @@ class LeadOutcomesApi(APIView):
             help_text="A won deal's amount, above zero.",
         )
         currency = serializers.CharField(
-            required=False, max_length=3, default="", help_text="A won deal's, such as EUR."
+            required=False,
+            allow_blank=True,
+            max_length=3,
+            default="",
+            help_text="A won deal's: an ISO 4217 code, such as EUR (in any case).",
         )
         lost_reason = serializers.ChoiceField(
             choices=LostReason.choices, required=False, default="", allow_blank=True
