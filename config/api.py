@@ -23,7 +23,14 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from leads.pagination import ExpiredCursor, InvalidCursor, Keyset, cursor_read, keyset_page
+from leads.pagination import (
+    ExpiredCursor,
+    ForeignCursor,
+    InvalidCursor,
+    Keyset,
+    cursor_read,
+    keyset_page,
+)
 from leads.services.events import LeadNotFound
 
 logger = logging.getLogger(__name__)
@@ -211,6 +218,10 @@ def api_page(queryset: QuerySet, *, keyset: Keyset, query: dict):
     except ExpiredCursor as error:
         raise exceptions.ValidationError(
             {"cursor": "This cursor has expired: list again from the first page."}
+        ) from error
+    except ForeignCursor as error:
+        raise exceptions.ValidationError(
+            {"cursor": "This cursor was made in another workspace: list from the first page."}
         ) from error
     except InvalidCursor as error:
         raise exceptions.ValidationError(
