@@ -285,6 +285,9 @@ IDEMPOTENCY_ANSWERS = {
 }
 
 
+BLANK_STRING = {"type": "string", "maxLength": 0}
+
+
 class ApiAutoSchema(AutoSchema):
     """drf-spectacular's schema, with the error answers every endpoint may give, in their one
     shape, on every operation (and the Idempotency-Key's on those that take one)."""
@@ -302,3 +305,16 @@ class ApiAutoSchema(AutoSchema):
                 ),
             )
         return responses
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        # drf-spectacular writes a blank-allowed address or e-mail as oneOf(the format, "")
+        # with nothing keeping "" out of the first branch: a validator that does not check that
+        # format (most skip "uri") finds "" valid under both, and a oneOf then fails. The
+        # format's branch is made non-empty, and the default ("") moved out beside the oneOf.
+        branches = schema.get("oneOf")
+        if branches and len(branches) == 2 and branches[1] == BLANK_STRING:
+            formatted = branches[0]
+            formatted["minLength"] = max(formatted.get("minLength", 0), 1)
+            if "default" in formatted:
+                schema["default"] = formatted.pop("default")
