@@ -13,17 +13,18 @@ _NOT_MONEY = {"XXX", "XTS"}
 CURRENCY_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies) - _NOT_MONEY
 
 
-def currency_code(value: str) -> str | None:
+def currency_code(value) -> str | None:
     """`value` as its ISO 4217 code ("eur " is EUR), or None when it names no currency."""
     code = value.strip().upper() if isinstance(value, str) else ""
     return code if code in CURRENCY_CODES else None
 
 
-def currency_code_clean(value: str) -> str:
-    """`value` as its ISO 4217 code; ValidationError when it is not one."""
+def currency_code_clean(value) -> str:
+    """`value` as its ISO 4217 code; ValidationError, saying what is wrong, when it is not one."""
     code = currency_code(value)
     if code is not None:
         return code
-    if len(value.strip()) != 3 or not value.strip().isalpha():
+    text = value.strip().upper() if isinstance(value, str) else ""
+    if len(text) != 3 or not text.isalpha():
         raise ValidationError("Give the currency as three letters, such as EUR.")
-    raise ValidationError(f"{value.strip().upper()} is not an ISO 4217 currency code, such as EUR.")
+    raise ValidationError(f"{text} is not an ISO 4217 currency code, such as EUR.")
