@@ -311,8 +311,8 @@ class ApiAutoSchema(AutoSchema):
         # drf-spectacular writes a blank-allowed address or e-mail as oneOf(the format, "")
         # with nothing keeping "" out of the first branch: a validator that does not check that
         # format (jsonschema checks "uri" only with rfc3987 installed) finds "" valid under
-        # both, and a oneOf then fails. The
-        # format's branch is made non-empty, and the default ("") moved out beside the oneOf.
+        # both, and a oneOf then fails. The format's branch is made non-empty, and the default
+        # ("") moved out beside the oneOf.
         branches = schema.get("oneOf")
         if branches and len(branches) == 2 and branches[1] == BLANK_STRING:
             formatted = branches[0]
