@@ -23,6 +23,7 @@ import openai
 import pydantic
 from django.conf import settings
 
+from leads.currencies import currency_code
 from leads.qualification.base import (
     AUTHORITIES,
     BUDGET_STATUSES,
@@ -45,7 +46,6 @@ logger = logging.getLogger(__name__)
 MAX_COMPLETION_TOKENS = 1500
 # A quote of one box rarely needs more than two sentences; more is the model padding.
 MAX_EVIDENCE_PER_BOX = 3
-ISO_4217 = re.compile(r"^[A-Z]{3}$")
 BRIEF_KEYS = ("problem", "impact", "stakes", "timeline")
 
 
@@ -230,8 +230,7 @@ class OpenAIEngine:
         # An amount only means something for a budget that exists (FORMAT.md's labels agree).
         if b.status == "confirmed":
             q.budget.amount = _amount(b.amount)
-            currency = (b.currency or "").strip().upper()
-            q.budget.currency = currency if ISO_4217.match(currency) else None
+            q.budget.currency = currency_code(b.currency or "")
             q.budget.period = b.period
         for box in ("authority", "need", "timing"):
             found = getattr(answer, box)

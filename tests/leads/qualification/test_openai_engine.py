@@ -140,6 +140,21 @@ def test_a_disqualification_gets_its_status_and_words(openai_fake):
     assert (q.budget.amount, q.budget.currency, q.budget.period) == (None, None, None)
 
 
+@pytest.mark.parametrize("said", ["XYZ", "euros", ""])
+def test_a_currency_iso_4217_does_not_list_is_dropped(openai_fake, said):
+    openai_fake.replies = [Reply(content=answer(budget__currency=said))]
+
+    q = engine_get("openai").qualify(TRANSCRIPT)
+
+    assert (q.budget.amount, q.budget.currency) == (15000, None)
+
+
+def test_a_currency_in_lower_case_is_read_as_its_code(openai_fake):
+    openai_fake.replies = [Reply(content=answer(budget__currency="chf"))]
+
+    assert engine_get("openai").qualify(TRANSCRIPT).budget.currency == "CHF"
+
+
 def test_evidence_the_visitor_did_not_say_is_dropped(openai_fake):
     quotes = [
         "Do you have a budget for this?",  # the assistant's words
