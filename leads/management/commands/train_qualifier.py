@@ -3,7 +3,7 @@
     python manage.py train_qualifier [FILE.jsonl ...]
 
 Without files, trains on the training corpus: tests/data/qualification/{dev,extra,train}.jsonl
-(never on test.jsonl, the frozen test set). Writes leads/qualification/learned/qualifier.skops;
+(never on test.jsonl, the frozen test set). Writes leads/qualification/learned/qualifier.npz;
 the same files give the same model. Needs no database.
 """
 
