@@ -1,5 +1,11 @@
+import logging
+import threading
+
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 def on_commit_in_current_schema(callback, *, robust: bool = False) -> None:
@@ -17,3 +23,38 @@ def on_commit_in_current_schema(callback, *, robust: bool = False) -> None:
             callback()
 
     transaction.on_commit(run_in_schema, robust=robust)
+
+
+class _Unqueued:
+    count = 0
+    lock = threading.Lock()
+
+
+def unqueued_task_count() -> int:
+    """How many tasks this process could not hand to the broker."""
+    return _Unqueued.count
+
+
+def task_queue_on_commit(task, *args, countdown: int | None = None) -> None:
+    """The one way a request queues a task: once the transaction commits, from the schema active
+    now, and never failing the caller. A broker that cannot take the task (down, unreachable)
+    is logged as a warning with the count of such tasks of the process, and the work is left to
+    the beat sweep that finds it again (README, "When Redis is down"); any other error is
+    logged by Django (on_commit's `robust`)."""
+
+    def queue():
+        try:
+            task.apply_async(args=args, countdown=countdown)
+        except BrokerUnavailable as error:
+            with _Unqueued.lock:
+                _Unqueued.count += 1
+                count = _Unqueued.count
+            logger.warning(
+                "Broker unavailable, %s%r not queued (%d tasks not queued in this process): %r",
+                task.name,
+                args,
+                count,
+                error,
+            )
+
+    on_commit_in_current_schema(queue, robust=True)
