@@ -173,11 +173,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=15 * 60),
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
+    # A publish on a connection the broker dropped without closing it would wait forever;
+    # above kombu's BRPOP timeout (1 s), which a worker's reads wait for.
     "socket_connect_timeout": 1,
+    "socket_timeout": 2,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Queuing happens inside requests (tenants/transactions.py, task_queue_on_commit): with the broker
-# down, a request gives up on a task within about a second and leaves it to its beat sweep,
+# down, a request gives up on a task within seconds and keeps it for requeue-unqueued-tasks,
 # rather than waiting out kombu's default retries (3 x 4 s connects, with back-off). One retry
 # still replaces a connection the broker dropped when it restarted.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
@@ -188,6 +191,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0,
 }
 CELERY_BEAT_SCHEDULE = {
+    # Tasks a request could not queue (the broker was down): queued again once it is back.
+    "requeue-unqueued-tasks": {
+        "task": "tenants.tasks.unqueued_tasks_requeue",
+        "schedule": 60.0,
+    },
     "abandon-stale-conversations": {
         "task": "leads.tasks.conversations_abandon_stale_everywhere",
         "schedule": 300.0,

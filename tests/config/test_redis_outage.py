@@ -20,7 +20,9 @@ from django_tenants.utils import schema_context
 from config.cache import redis_cache
 from config.celery import app as celery_app
 from leads.models import Conversation, ConversationStatus, Lead, LeadEvent, Message, MessageRole
-from leads.tasks import lead_qualify_task, leads_qualify_missing_in_workspace
+from leads.tasks import lead_qualify_task, lead_rescore_task
+from tenants.models import UnqueuedTask
+from tenants.tasks import unqueued_tasks_requeue
 from tests.factories import PASSWORD
 from tests.leads.conversations import LEAD_B, discovery_form
 
@@ -110,7 +112,9 @@ def _post_json(client, url, body):
 
 
 def _queued(server: RedisServer) -> list[dict]:
-    return [json.loads(raw) for raw in server.client().lrange("celery", 0, -1)]
+    """The messages waiting in Celery's queue, in the order a worker takes them (kombu pushes
+    on the left and pops on the right)."""
+    return [json.loads(raw) for raw in reversed(server.client().lrange("celery", 0, -1))]
 
 
 def test_a_visitor_talks_to_the_end_while_redis_is_down_and_the_lead_is_qualified_after(
@@ -181,21 +185,31 @@ def test_a_visitor_talks_to_the_end_while_redis_is_down_and_the_lead_is_qualifie
         lead = Lead.objects.get(pk=conversation.lead_id)
         assert lead.qualified_at is None  # its task could not be queued
         assert LeadEvent.objects.filter(visitor_id="visitor-1").exists()
+    kept = [(task.task_name, task.args, task.schema_name) for task in UnqueuedTask.objects.all()]
+    assert kept == [
+        (lead_qualify_task.name, [lead.pk], workspace_a.schema_name),
+        (lead_rescore_task.name, [lead.pk], workspace_a.schema_name),
+    ]
 
-    # When Redis is back and beat's qualify-missing sweep runs in the workspace
+    # When Redis is back and beat's requeue-unqueued-tasks runs
     server.start()
     assert client.get("/healthz").status_code == 200
-    with schema_context(workspace_a.schema_name):
-        assert leads_qualify_missing_in_workspace(older_than_seconds=0) == 1
+    assert unqueued_tasks_requeue() == 2
 
-    # Then the lead's qualification is queued on the broker, and a worker running it (here,
-    # in-process) qualifies the lead in its workspace
-    (message,) = _queued(server)
-    assert message["headers"]["task"] == lead_qualify_task.name
-    assert message["headers"]["_schema_name"] == workspace_a.schema_name
-    args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
-    assert args == [lead.pk]
-    with schema_context(message["headers"]["_schema_name"]):
-        assert lead_qualify_task.apply(args=args).get() is True
+    # Then both tasks are on the broker, each from its workspace, and a worker running them
+    # (here, in-process, as the message says) qualifies the lead
+    queued = _queued(server)
+    assert [message["headers"]["task"] for message in queued] == [
+        lead_qualify_task.name,
+        lead_rescore_task.name,
+    ]
+    assert not UnqueuedTask.objects.exists()
+    for message in queued:
+        args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        assert args == [lead.pk]
+        with schema_context(message["headers"]["_schema_name"]):
+            task = celery_app.tasks[message["headers"]["task"]]
+            task.apply(args=args, throw=True)
+    with schema_context(workspace_a.schema_name):
         lead.refresh_from_db()
     assert lead.qualified_at is not None
