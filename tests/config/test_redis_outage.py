@@ -86,17 +86,12 @@ def redis_server():
 
 
 @pytest.fixture
-def cache_and_broker_on(redis_server, settings):
+def cache_and_broker_on(redis_server, settings, broker_at):
     """Django's cache and Celery's broker on the test's own Redis, tasks really queued."""
     settings.REDIS_URL = redis_server.url
-    settings.CACHES = {"default": redis_cache(redis_server.url)}  # resets django's caches
-    previous = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-    celery_app.conf.broker_url = redis_server.url
-    celery_app.conf.task_always_eager = False
-    celery_app.close()  # its connection pool still points at the previous broker
-    yield redis_server
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
-    celery_app.close()
+    settings.CACHES = {"default": redis_cache(redis_server.url)}  # resets Django's caches
+    broker_at(redis_server.url)
+    return redis_server
 
 
 def _timed(call):
