@@ -58,3 +58,9 @@ def test_a_task_that_no_longer_exists_is_dropped(workspace_a):
 
     assert unqueued_tasks_requeue() == 0
     assert not UnqueuedTask.objects.exists()
+
+
+def test_beat_requeues_every_minute(settings):
+    entries = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert entries[unqueued_tasks_requeue.name]["schedule"] == 60.0
