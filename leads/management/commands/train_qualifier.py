@@ -2,8 +2,8 @@
 
     python manage.py train_qualifier [FILE.jsonl ...]
 
-Without files, trains on the training corpus: tests/data/qualification/{dev,extra,train}.jsonl
-(never on test.jsonl, the frozen test set). Writes leads/qualification/learned/qualifier.npz;
+Without files, trains on the training corpus: tests/data/qualification/dev.jsonl, extra.jsonl
+and every train*.jsonl (never on test.jsonl, the frozen test set). Writes leads/qualification/learned/qualifier.npz;
 the same files give the same model. Needs no database.
 """
 
@@ -17,7 +17,7 @@ from leads.qualification.learned.model import MODEL_PATH, models_save
 from leads.qualification.learned.training import models_train
 
 CORPUS = Path(settings.BASE_DIR) / "tests" / "data" / "qualification"
-TRAINING_FILES = ("dev.jsonl", "extra.jsonl", "train.jsonl")
+TRAINING_FILES = ("dev.jsonl", "extra.jsonl", "train*.jsonl")
 FROZEN_TEST_SET = "test.jsonl"
 
 
@@ -30,7 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, **options):
         if not paths:
-            paths = [str(CORPUS / name) for name in TRAINING_FILES if (CORPUS / name).exists()]
+            paths = [
+                str(path) for pattern in TRAINING_FILES for path in sorted(CORPUS.glob(pattern))
+            ]
         if any(Path(path).name == FROZEN_TEST_SET for path in paths):
             raise CommandError(f"{FROZEN_TEST_SET} is the frozen test set: never trained on.")
         rows = []
