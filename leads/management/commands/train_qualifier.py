@@ -3,8 +3,8 @@
     python manage.py train_qualifier [FILE.jsonl ...]
 
 Without files, trains on the training corpus: tests/data/qualification/dev.jsonl, extra.jsonl
-and every train*.jsonl (never on test.jsonl, the frozen test set). Writes leads/qualification/learned/qualifier.npz;
-the same files give the same model. Needs no database.
+and every train*.jsonl (never on test.jsonl, the frozen test set). Writes
+leads/qualification/learned/qualifier.npz; the same files give the same model. Needs no database.
 """
 
 from pathlib import Path
