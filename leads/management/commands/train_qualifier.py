@@ -27,8 +27,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", metavar="FILE.jsonl")
+        parser.add_argument(
+            "--output", default=str(MODEL_PATH), help=f"where to write (default {MODEL_PATH})"
+        )
 
-    def handle(self, *args, paths, **options):
+    def handle(self, *args, paths, output, **options):
         if not paths:
             paths = [
                 str(path) for pattern in TRAINING_FILES for path in sorted(CORPUS.glob(pattern))
@@ -42,9 +45,9 @@ class Command(BaseCommand):
         except (OSError, DatasetError) as e:
             raise CommandError(str(e)) from e
         models = models_train(rows)
-        models_save(models)
-        size = MODEL_PATH.stat().st_size
+        models_save(models, Path(output))
+        size = Path(output).stat().st_size
         self.stdout.write(
             f"trained on {models.trained_on} conversations from {len(paths)} file(s); "
-            f"wrote {MODEL_PATH} ({size / 1e6:.1f} MB)"
+            f"wrote {output} ({size / 1e6:.1f} MB)"
         )
