@@ -223,6 +223,9 @@ class QualificationReadout:
     status_label: str
     disqualification: str
     disqualification_reason: str
+    # The visitor's sentences that show the disqualification, while it is the engine's reason
+    # (an admin's other reason has no quote of the engine's).
+    disqualification_evidence: list[str]
     brief: list[tuple[str, str]]
     boxes: list[BoxReadout]
     evidence: list[str]  # every quote, to highlight in the transcript
@@ -305,13 +308,21 @@ def lead_qualification(*, lead: Lead) -> QualificationReadout | None:
             Disqualification(lead.disqualification).label if lead.disqualification else ""
         ),
         disqualification_reason=lead.disqualification_reason,
+        disqualification_evidence=(
+            detail.get("disqualification_evidence") or []
+            if lead.disqualification and lead.disqualification == detail.get("disqualified")
+            else []
+        ),
         brief=[
             (label, detail["brief"][key])
             for key, label in BRIEF_LABELS.items()
             if detail.get("brief", {}).get(key)
         ],
         boxes=boxes,
-        evidence=[quote for box in boxes for quote in box.evidence],
+        evidence=[
+            *(detail.get("disqualification_evidence") or []),
+            *(quote for box in boxes for quote in box.evidence),
+        ],
         engine=(
             f"{lead.qualification_engine} {lead.qualification_engine_version}".strip()
             if lead.qualification_engine

@@ -74,7 +74,7 @@ def test_lead_b_urgent_with_a_validated_budget_is_stored_as_an_sql(workspace_a, 
     assert (lead.budget_status, lead.budget_amount) == ("confirmed", Decimal("6000.00"))
     assert (lead.budget_currency, lead.budget_period) == ("EUR", "year")
     assert (lead.need, lead.timing, lead.disqualification) == ("identified", "quarter", "")
-    assert (lead.qualification_engine, lead.qualification_engine_version) == ("offline", "1")
+    assert (lead.qualification_engine, lead.qualification_engine_version) == ("offline", "2")
     assert lead.qualified_at is not None
 
 
