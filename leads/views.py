@@ -127,6 +127,7 @@ def _lead_page(request, lead, *, outcome_form=None, status=200):
     context = {
         "lead": lead,
         "conversations": selectors.lead_conversations(lead=lead),
+        "claims": selectors.lead_claims(lead=lead),
         "qualification": qualification,
         "evidence": qualification.evidence if qualification else [],
         "score_items": lead_score_breakdown(lead=lead),
