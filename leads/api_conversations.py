@@ -38,6 +38,15 @@ class ConversationSerializer(serializers.ModelSerializer):
     form_name = serializers.CharField(source="form.name")
     utm = serializers.DictField(child=serializers.CharField())
     hidden_fields = serializers.DictField(child=serializers.CharField())
+    unverified = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "True when the conversation joined an existing lead on the e-mail the visitor typed, "
+            "which proves nothing: its answers are claims, and the lead keeps the contact and "
+            "qualification its first conversation established (they only fill blank fields, "
+            "and only ever raise its qualification)."
+        ),
+    )
 
     class Meta:
         model = Conversation
@@ -46,6 +55,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "form_id",
             "form_name",
             "lead_id",
+            "unverified",
             "status",
             "utm",
             "hidden_fields",
