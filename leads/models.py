@@ -494,6 +494,8 @@ class ActivityKind(models.TextChoices):
     BAND_CHANGED = "band_changed", "Band changed"
     HOT_ALERT = "hot_alert", "Hot lead alert sent"
     OVERDUE_ALERT = "overdue_alert", "Overdue alert sent"
+    # A member took a value an unverified conversation claimed (leads/claims.py).
+    CLAIM_ACCEPTED = "claim_accepted", "Claimed value taken"
 
 
 class LeadActivity(models.Model):

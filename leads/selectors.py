@@ -210,7 +210,7 @@ class ClaimReadout:
     a person to judge on the lead page."""
 
     conversation: Conversation
-    contact: list[tuple[str, str]]  # (the field's name, the value claimed)
+    contact: list[tuple[str, str, str]]  # (the lead field, its name, the value claimed)
     qualification: str  # what the conversation alone concludes, in words; "" until read
 
 
@@ -236,7 +236,7 @@ def conversation_claim(conversation: Conversation) -> ClaimReadout | None:
     return ClaimReadout(
         conversation=conversation,
         contact=[
-            (LeadField(name).label, value)
+            (name, LeadField(name).label, value)
             for name, value in (claims.get("contact") or {}).items()
             if name in LeadField.values
         ],

@@ -70,6 +70,7 @@ ACTIVITY_TITLES = {
     ActivityKind.BAND_CHANGED: "Band changed",
     ActivityKind.HOT_ALERT: "Hot lead alert sent",
     ActivityKind.OVERDUE_ALERT: "Overdue alert sent",
+    ActivityKind.CLAIM_ACCEPTED: "Took a value a later conversation claimed",
 }
 
 
@@ -127,7 +128,7 @@ def _claim_detail(claim: ClaimReadout) -> str:
     """ "Claimed (not applied): Company = École; on its own: Disqualified (Student)"."""
     parts = []
     if claim.contact:
-        claimed = ", ".join(f"{label} = {value}" for label, value in claim.contact)
+        claimed = ", ".join(f"{label} = {value}" for _, label, value in claim.contact)
         parts.append(f"Claimed (not applied): {claimed}")
     if claim.qualification:
         parts.append(f"on its own: {claim.qualification}")

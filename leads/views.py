@@ -190,6 +190,27 @@ def lead_correct(request, lead):
 
 
 @lead_action
+def lead_claim_accept(request, lead):
+    """Any member takes for the lead a value a later conversation claimed, having judged it."""
+    try:
+        conversation_id = int(request.POST.get("conversation", ""))
+    except ValueError:
+        conversation_id = 0
+    try:
+        changed = lead_services.lead_claim_accept(
+            lead=lead,
+            conversation_id=conversation_id,
+            field=request.POST.get("field", ""),
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Taken." if changed else "The lead already had that value.")
+    return redirect("lead_detail", lead_id=lead.pk)
+
+
+@lead_action
 def lead_assign(request, lead):
     """Any member gives the lead to a member, or to nobody (an empty `assignee`)."""
     form = LeadAssignForm(request.POST, members=workspace_member_list(workspace=request.tenant))

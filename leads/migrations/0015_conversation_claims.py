@@ -1,6 +1,6 @@
 """A conversation that joined a lead on a typed e-mail is marked unverified and keeps what it
-claimed (leads/claims.py). Both columns have constant defaults: PostgreSQL adds them without
-rewriting the table."""
+claimed (leads/claims.py); a member taking a claimed value is a kind of lead activity. Both
+columns have constant defaults: PostgreSQL adds them without rewriting the table."""
 
 from django.db import migrations, models
 
@@ -21,5 +21,10 @@ class Migration(migrations.Migration):
             model_name='conversation',
             name='unverified',
             field=models.BooleanField(default=False),
+        ),
+        migrations.AlterField(
+            model_name='leadactivity',
+            name='kind',
+            field=models.CharField(choices=[('assigned', 'Assigned'), ('unassigned', 'Unassigned'), ('band_changed', 'Band changed'), ('hot_alert', 'Hot lead alert sent'), ('overdue_alert', 'Overdue alert sent'), ('claim_accepted', 'Claimed value taken')], max_length=14),
         ),
     ]

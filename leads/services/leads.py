@@ -17,9 +17,11 @@ from leads.claims import (
     qualification_settle,
 )
 from leads.models import (
+    ActivityKind,
     Band,
     Conversation,
     Lead,
+    LeadActivity,
     LeadCorrection,
 )
 from leads.prioritization import lead_place, lead_priority_store
@@ -45,6 +47,7 @@ from leads.qualification.transcripts import (
     lead_transcript,
     lead_transcript_prefetch,
 )
+from leads.scoring.rescore import lead_rescore
 from leads.services.alerts import lead_hot_alert_queue
 from leads.services.events import visitor_events_claim
 from tenants.selectors import workspace_current
@@ -112,6 +115,46 @@ def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
 
 def _contact_max_length(lead_field: str) -> int:
     return Lead._meta.get_field(lead_field).max_length
+
+
+@transaction.atomic
+def lead_claim_accept(*, lead: Lead, conversation_id: int, field: str, by) -> bool:
+    """A member, having judged it, takes for the lead a contact value that an unverified
+    conversation of the lead claimed (leads/claims.py): the lead's value is replaced, the claim
+    is settled (gone from the conversation), and the lead's timeline says who did it. Only a
+    value the conversation claims can be taken. Says whether the lead changed."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    conversation = (
+        Conversation.objects.select_for_update()
+        .filter(pk=conversation_id, lead=lead, unverified=True)
+        .first()
+    )
+    claimed = (conversation.claims.get("contact") or {}) if conversation else {}
+    if field not in claimed or field not in LeadField.values or field == LeadField.EMAIL:
+        raise ValidationError("No conversation of this lead claims that value.", "invalid")
+    value = claimed[field]
+    conversation.claims = {
+        **conversation.claims,
+        "contact": {name: v for name, v in claimed.items() if name != field},
+    }
+    conversation.save(update_fields=["claims", "updated_at"])
+    before = getattr(lead, field)
+    if before == value:
+        return False
+    setattr(lead, field, value)
+    lead.save(update_fields=[field, "updated_at"])
+    LeadActivity.objects.create(
+        lead=lead,
+        kind=ActivityKind.CLAIM_ACCEPTED,
+        detail=f"{LeadField(field).label}: {before or '—'} → {value}"[:300],
+        actor=by,
+        actor_email=by.email,
+    )
+    # A job title, a company size or a country counts in the score, and so in the queue.
+    lead_rescore(lead=lead)
+    lead_priority_store(lead=lead)
+    lead_webhook_queue(event_type=EventType.LEAD_UPDATED, lead_ids=[lead.pk])
+    return True
 
 
 def _workspace_engine(workspace) -> tuple[Engine, str]:
