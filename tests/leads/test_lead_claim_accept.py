@@ -106,3 +106,20 @@ def test_the_lead_page_offers_to_take_each_claimed_value(member_client, workspac
 
     panel = page.split('<section class="card lead-claims"')[1].split("</section>")[0]
     assert panel.count(f'action="{url(workspace_a, claimed.lead_id)}"') == 2
+
+
+def test_claimed_values_are_shown_escaped(member_client, workspace_a):
+    script = "<script>alert(1)</script>"
+    with schema_context(workspace_a.schema_name):
+        form = form_create(name="Contact")
+        form_publish(form=form)
+        for company in ("Acme", f"Evil {script}"):
+            conversation = conversation_start(form=form).conversation
+            for text in ["Hi", "ada@example.com", "Ada", company, "CEO", "30"]:
+                conversation = conversation_turn(token=conversation.token, text=text).conversation
+            conversation = followups_answer(conversation)
+
+    page = member_client.get(f"/w/{workspace_a.slug}/leads/{conversation.lead_id}/").content
+    panel = page.decode().split('<section class="card lead-claims"')[1].split("</section>")[0]
+    assert "Evil &lt;script&gt;alert(1)&lt;/script&gt;" in panel
+    assert script not in page.decode()
