@@ -233,12 +233,14 @@ def conversation_claim(conversation: Conversation) -> ClaimReadout | None:
     if not conversation.unverified:
         return None
     claims = conversation.claims or {}
+    contact = claims.get("contact") or {}
     return ClaimReadout(
         conversation=conversation,
+        # In the lead page's order (a JSON object keeps none).
         contact=[
-            (name, LeadField(name).label, value)
-            for name, value in (claims.get("contact") or {}).items()
-            if name in LeadField.values
+            (field.value, field.label, contact[field.value])
+            for field in LeadField
+            if field.value in contact
         ],
         qualification=claimed_qualification_words(claims.get("qualification") or {}),
     )
