@@ -126,10 +126,16 @@ def test_the_answers_of_a_conversation_that_only_claims_the_lead_score_nothing(i
     (leads/claims.py): its answers and hidden fields neither add points nor take any away."""
     only_rule(RuleKind.ANSWER_EQUALS, field="plan", points=-30, value="student")
     lead = LeadFactory()
-    claim = conversation_of(lead, answers={"plan": "Student"})
+    claim = conversation_of(lead, answers={"plan": "Student"}, hidden_fields={"seg": "x"})
     Conversation.objects.filter(pk=claim.pk).update(unverified=True)
 
     assert scores(lead) == [0]
+    for kind, params in [
+        (RuleKind.HIDDEN_FIELD_EQUALS, {"field": "seg", "value": "x"}),
+        (RuleKind.REPLIED_TO_STEP, {"step": "plan"}),
+    ]:
+        only_rule(kind, **params)
+        assert scores(lead) == [0], kind
 
 
 def test_hidden_field_equals(in_a):
