@@ -49,6 +49,15 @@ class ConversationSerializer(serializers.ModelSerializer):
         help_text="The page the chat was opened on, as reported (not checked to be an address); "
         "empty when unknown.",
     )
+    unverified = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "True when the conversation joined an existing lead on the e-mail the visitor typed, "
+            "which proves nothing: its answers are claims, and the lead keeps the contact and "
+            "qualification its first conversation established (they only fill blank fields, "
+            "and only ever raise its qualification)."
+        ),
+    )
 
     class Meta:
         model = Conversation
@@ -57,6 +66,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "form_id",
             "form_name",
             "lead_id",
+            "unverified",
             "status",
             "utm",
             "hidden_fields",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from billing.selectors import leads_within_quota
 from forms_builder.answers import answer_display
-from forms_builder.models import Form, FormStatus
+from forms_builder.models import Form, FormStatus, LeadField
 from leads.models import (
     Authority,
     BudgetPeriod,
@@ -202,6 +202,71 @@ def lead_conversations(*, lead: Lead) -> list[ConversationReadout]:
         )
         for conversation in lead.conversations.all()
     ]
+
+
+@dataclass(frozen=True)
+class ClaimReadout:
+    """What an unverified conversation claimed and the lead did not take (leads/claims.py), for
+    a person to judge on the lead page."""
+
+    conversation: Conversation
+    contact: list[tuple[str, str, str]]  # (the lead field, its name, the value claimed)
+    qualification: str  # what the conversation alone concludes, in words; "" until read
+
+
+def claimed_qualification_words(claimed: dict) -> str:
+    """ "Disqualified (Student)", "SQL, this quarter": a conversation's own conclusion."""
+    status = claimed.get("qualification_status") or ""
+    if not status:
+        return ""
+    words = QualificationStatus(status).label
+    if claimed.get("disqualification"):
+        return f"{words} ({Disqualification(claimed['disqualification']).label})"
+    timing = claimed.get("timing") or Timing.UNKNOWN
+    if timing != Timing.UNKNOWN:
+        words += f", {Timing(timing).label.lower()}"
+    return words
+
+
+def conversation_claim(conversation: Conversation) -> ClaimReadout | None:
+    """The conversation's claims, None for one that established its lead."""
+    if not conversation.unverified:
+        return None
+    claims = conversation.claims or {}
+    contact = claims.get("contact") or {}
+    return ClaimReadout(
+        conversation=conversation,
+        # In the lead page's order (a JSON object keeps none).
+        contact=[
+            (field.value, field.label, contact[field.value])
+            for field in LeadField
+            if field.value in contact
+        ],
+        qualification=claimed_qualification_words(claims.get("qualification") or {}),
+    )
+
+
+def lead_claims(*, lead: Lead) -> list[ClaimReadout]:
+    """The claims worth a person's look, newest first: a contact that differs from the lead's,
+    or a conclusion other than the lead's. Reads the conversations lead_get prefetched."""
+    standing = (lead.qualification_status, lead.disqualification)
+    claims = []
+    for conversation in lead.conversations.all():
+        claim = conversation_claim(conversation)
+        if claim is None:
+            continue
+        own = conversation.claims.get("qualification") or {}
+        concludes_otherwise = (
+            bool(own)
+            and (
+                own.get("qualification_status", ""),
+                own.get("disqualification", ""),
+            )
+            != standing
+        )
+        if claim.contact or concludes_otherwise:
+            claims.append(claim)
+    return claims
 
 
 @dataclass(frozen=True)

@@ -360,7 +360,7 @@ def _conversation_end(conversation: Conversation, status: str, now) -> list[Mess
     # An abandoned conversation keeps its waiting step: the visitor may come back to it.
     conversation.ended_at = now
     conversation.lead = lead_upsert_from_conversation(conversation=conversation)
-    conversation.save(update_fields=[*TURN_STATE, "lead", "updated_at"])
+    conversation.save(update_fields=[*TURN_STATE, "lead", "unverified", "claims", "updated_at"])
     if conversation.lead is not None:
         # Qualified by a worker once this is committed (leads.tasks imports this module). Robust:
         # a broker that cannot take the task is logged, and never fails the visitor's turn.

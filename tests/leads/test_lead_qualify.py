@@ -23,6 +23,7 @@ from tests.leads.conversations import (
     LEAD_A,
     LEAD_B,
     OFFER,
+    STUDENT,
     abandon,
     converse,
     discovery_form,
@@ -208,10 +209,27 @@ def test_the_transcript_joins_every_conversation_oldest_first_with_the_lead_cont
     assert (transcript.lang, transcript.offer) == ("fr", OFFER)
     assert transcript.contact == {
         "email": "b@pme-services.example",
-        "job_title": "Directeur commercial",
+        "job_title": "Manager",  # the later conversation only claims another title
         "company_size": 30,
     }
     assert transcript.today == date.today()
+
+
+def test_a_later_conversation_saying_student_leaves_an_sql_lead_an_sql(workspace_a, form):
+    """Given an SQL lead, when another conversation gives its e-mail and says the visitor is a
+    student, then the lead stays an SQL, and what that conversation alone concluded is kept on
+    it for the lead page."""
+    first = converse(workspace_a, form, LEAD_B)
+    before = stored(workspace_a, qualified(workspace_a, first).pk)
+    impostor = converse(workspace_a, form, [LEAD_B[0], *STUDENT[1:]])
+
+    qualified(workspace_a, impostor)
+
+    assert stored(workspace_a, first.lead_id) == before
+    with schema_context(workspace_a.schema_name):
+        impostor.refresh_from_db()
+    own = impostor.claims["qualification"]
+    assert (own["qualification_status"], own["disqualification"]) == ("disqualified", "student")
 
 
 @pytest.mark.parametrize(
