@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from leads.qualification.base import Qualification, Transcript
-from leads.qualification.text import visitor_sentences
+from leads.qualification.text import TOPIC_PATTERNS, fold, visitor_sentences
 
 PROBLEM = "problem"
 IMPACT = "impact"
@@ -115,6 +115,57 @@ _GAPS = {
 }
 
 
+# What an SQL still lacks, in the order it is asked for when the slots left are only enough for
+# it: the need, then whether now, then the money or who decides (either one makes an urgent
+# need an SQL; budget first, as the seed's Lead B, whose budget is approved but said only when
+# asked).
+_STATUS_ORDER = (PROBLEM, URGENCY, BUDGET, AUTHORITY)
+
+
+def _status_gaps(q: Qualification) -> list[tuple[str, ...]]:
+    """The pieces an answer could still turn into an SQL, each a group of topics any one of
+    which would do."""
+    gaps: list[tuple[str, ...]] = []
+    if q.need.value != "identified":
+        gaps.append((PROBLEM,))
+    if q.timing.value == "unknown":
+        gaps.append((URGENCY,))
+    if (
+        q.timing.value in ("now", "quarter", "unknown")
+        and q.budget.value != "confirmed"
+        and q.authority.value != "decision_maker"
+    ):
+        buying = tuple(topic for topic in (BUDGET, AUTHORITY) if _GAPS[topic](q))
+        if buying:
+            gaps.append(buying)
+    return gaps
+
+
+# Quoting the visitor's words in a question shows they were heard; a quote is short, and holds
+# no word that would make the answer read as the answer to another topic's question (text.py).
+MAX_QUOTE = 60
+
+
+def _quotable(line: str) -> bool:
+    folded = fold(line)
+    return len(line) <= MAX_QUOTE and not any(p.search(folded) for p in TOPIC_PATTERNS.values())
+
+
+ACKNOWLEDGED = {
+    "fr": "« {quote} » : si c'était résolu, ça changerait quoi ?",
+    "en": "“{quote}”: if it were solved, what would change?",
+}
+
+
+def _question(topic: str, q: Qualification, lang: str, seed: int) -> str:
+    phrasings = QUESTIONS[topic].get(lang, QUESTIONS[topic]["en"])
+    if topic == IMPACT and seed % 2 and lang in ACKNOWLEDGED:
+        quotes = [line.rstrip(" .!") for line in q.need.evidence if _quotable(line)]
+        if quotes:
+            return ACKNOWLEDGED[lang].format(quote=quotes[0])
+    return phrasings[seed % len(phrasings)]
+
+
 def followup_settled(q: Qualification) -> bool:
     """Nothing left worth asking: the visitor is not a prospect, or a sales person has enough
     to call (an SQL, or the need and the timing known with the budget or who decides)."""
@@ -141,8 +192,15 @@ def followup_choose(
     covered = set(asked)
     for sentence in visitor_sentences(transcript):
         covered |= {topic for topic, name in _FORM_TOPICS.items() if sentence.answers(name)}
-    for topic in TOPICS:
-        if topic not in covered and _GAPS[topic](q):
-            phrasings = QUESTIONS[topic].get(transcript.lang, QUESTIONS[topic]["en"])
-            return Followup(topic=topic, question=phrasings[seed % len(phrasings)])
-    return None
+    open_gaps = [topic for topic in TOPICS if topic not in covered and _GAPS[topic](q)]
+    # When the questions left are only enough for what would make the lead an SQL, those come
+    # first: an urgent need with unknown budget and authority is asked about the money before
+    # a question about impact.
+    needed = [g for g in _status_gaps(q) if any(topic in open_gaps for topic in g)]
+    if MAX_FOLLOWUPS - len(asked) <= len(needed):
+        wanted = {topic for group in needed for topic in group}
+        open_gaps = [topic for topic in _STATUS_ORDER if topic in wanted and topic in open_gaps]
+    if not open_gaps:
+        return None
+    topic = open_gaps[0]
+    return Followup(topic=topic, question=_question(topic, q, transcript.lang, seed))

@@ -119,7 +119,23 @@ def _disqualify(
 # (each fold read by models trained without it): at 0.35 precision 1.000 and recall 0.71; at
 # 0.30 precision fell to 0.98.
 DISQUALIFY_MIN_PROBABILITY = 0.35
+# Nor on a few words: "hi", "need a quote" or a bare "no" say too little to tell a buyer from a
+# bot, and n-grams of so little text mostly echo the corpus's priors. The rules still read them.
+DISQUALIFY_MIN_WORDS = 8
+# And one of the visitor's sentences must read, alone, as what a disqualification rests on (the
+# evidence model): a reason is shown with the sentence that shows it, or not given.
+DISQUALIFY_MIN_EVIDENCE = 0.5
 BANT_HEADS = ("budget", "authority", "need", "timing")
+
+
+def _spoken_of(reading: LearnedReading, head: str) -> bool:
+    """Whether one of the visitor's sentences reads as what a finding on `head` rests on: a box
+    the rules left unknown is filled only from something the visitor said about it."""
+    return max(reading.evidence_scores(head), default=0.0) >= QUOTE_MIN_EVIDENCE
+
+
+def _words_said(ruled: RuleReading) -> int:
+    return sum(len(sentence.folded.split()) for sentence in ruled.sentences)
 
 
 def learned_decide(ruled: RuleReading, reading: LearnedReading) -> Qualification:
@@ -130,12 +146,19 @@ def learned_decide(ruled: RuleReading, reading: LearnedReading) -> Qualification
     if q.disqualified:
         return q
     reason, probability = reading.best("disqualified")
-    if reason != NOT_DISQUALIFIED and probability >= DISQUALIFY_MIN_PROBABILITY:
+    if (
+        reason != NOT_DISQUALIFIED
+        and probability >= DISQUALIFY_MIN_PROBABILITY
+        and _words_said(ruled) >= DISQUALIFY_MIN_WORDS
+        and max(reading.evidence_scores("disqualified"), default=0.0) >= DISQUALIFY_MIN_EVIDENCE
+    ):
         _disqualify(ruled, reason, reading.evidence("disqualified", reason), confidence=probability)
         return q
     for head in BANT_HEADS:
         value, probability = reading.best(head)
         finding = getattr(q, head)
+        if finding.value == "unknown" and not _spoken_of(reading, head):
+            continue
         if value == finding.value:
             finding.evidence = _quotes_kept(ruled, reading, head, finding)
         else:

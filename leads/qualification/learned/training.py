@@ -76,9 +76,12 @@ def featurizer_fit(documents: list[list[str]]) -> Featurizer:
     return Featurizer(tuple(vocabularies), tuple(idfs))
 
 
+CLASS_WEIGHT = "balanced"
+
+
 def _regression(features, labels) -> LinearModel:
     estimator = LogisticRegression(
-        C=REGULARISATION_C, class_weight="balanced", max_iter=5000, random_state=0
+        C=REGULARISATION_C, class_weight=CLASS_WEIGHT, max_iter=5000, random_state=0
     )
     estimator.fit(features, labels)
     return LinearModel.from_estimator(estimator)
