@@ -1,11 +1,12 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from leads.prioritization import PRIORITY_SCORE_WEIGHT_HELP
 from leads.qualification.engines import ENGINE_NAMES
+from tenants.links import public_page_url
 from tenants.models import ApiScope, Role, User, Workspace
 from tenants.services import workspace_slug_validate
 
@@ -19,6 +20,23 @@ class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset request, its link on Parley's configured address (tenants/links.py)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # Django's `protocol`, `domain` and `site_name` come from the request's Host header, which
+        # a stranger chooses: the e-mail gets none of them, only the link.
+        context = {
+            key: value
+            for key, value in context.items()
+            if key not in {"protocol", "domain", "site_name"}
+        }
+        context["link"] = public_page_url(
+            "password_reset_confirm", uidb64=context["uid"], token=context["token"]
+        )
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 def suggested_slug(name: str) -> str:

@@ -7,6 +7,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from tenants.links import public_page_url
 from tenants.models import Invitation
 from tenants.spares import spare_schemas_fill
 from tenants.tokens import invitation_token_make
@@ -34,7 +35,7 @@ def invitation_send(invitation_id: int) -> bool:
             connection.schema_name,
         )
         return False
-    link = f"{settings.PARLEY_BASE_URL}/invitations/{invitation_token_make(invitation)}/"
+    link = public_page_url("invitation_accept", token=invitation_token_make(invitation))
     context = {
         "invitation": invitation,
         "link": link,

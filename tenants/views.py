@@ -7,7 +7,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -25,8 +24,8 @@ from tenants.forms import (
     WorkspaceCreateForm,
     WorkspaceSettingsForm,
 )
-from tenants.middleware import workspace_path_prefix, workspace_urlconf
-from tenants.models import ApiKey, Invitation, Membership, User, Workspace
+from tenants.links import workspace_page_path
+from tenants.models import ApiKey, Invitation, Membership, User
 from tenants.permissions import admin_required
 from tenants.selectors import (
     user_membership_list,
@@ -83,13 +82,6 @@ def rate_limited(request, exception):
     )
 
 
-def workspace_url(workspace: Workspace, name: str = "dashboard", **kwargs) -> str:
-    """A workspace page's path on the main host (/w/<slug>/...), from any schema or request."""
-    return reverse(
-        name, kwargs=kwargs or None, urlconf=workspace_urlconf(workspace_path_prefix(workspace))
-    )
-
-
 # --- Public pages ---------------------------------------------------------------------------
 
 
@@ -111,7 +103,7 @@ def signup(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Parley! {workspace.name} is ready.")
-            return redirect(workspace_url(workspace))
+            return redirect(workspace_page_path(workspace))
     return render(request, "tenants/signup.html", {"form": form})
 
 
@@ -129,7 +121,7 @@ def workspace_list(request):
             form.add_error(None, error)
         else:
             messages.success(request, f"{workspace.name} is ready.")
-            return redirect(workspace_url(workspace))
+            return redirect(workspace_page_path(workspace))
     memberships = user_membership_list(user=request.user)
     return render(
         request, "tenants/workspace_list.html", {"memberships": memberships, "form": form}
@@ -153,7 +145,7 @@ def workspace_open(request):
     membership = memberships.filter(workspace__slug=last_slug).first() or memberships.first()
     if membership is None:
         return redirect("workspace_list")
-    return redirect(workspace_url(membership.workspace))
+    return redirect(workspace_page_path(membership.workspace))
 
 
 def invitation_accept(request, token):
@@ -172,7 +164,7 @@ def invitation_accept(request, token):
                 context["error"] = error.messages[0]
             else:
                 messages.success(request, f"You joined {invitation.workspace.name}.")
-                return redirect(workspace_url(invitation.workspace))
+                return redirect(workspace_page_path(invitation.workspace))
         return render(request, "tenants/invitation_accept.html", context)
 
     if User.objects.filter(email__iexact=invitation.email).exists():
@@ -194,7 +186,7 @@ def invitation_accept(request, token):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome! You joined {invitation.workspace.name}.")
-            return redirect(workspace_url(invitation.workspace))
+            return redirect(workspace_page_path(invitation.workspace))
     context["form"] = form
     return render(request, "tenants/invitation_accept.html", context)
 
