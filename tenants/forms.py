@@ -6,6 +6,7 @@ from django.utils.text import slugify
 
 from leads.prioritization import PRIORITY_SCORE_WEIGHT_HELP
 from leads.qualification.engines import ENGINE_NAMES
+from tenants.identity import email_identity, email_normalize
 from tenants.links import public_page_url
 from tenants.models import ApiScope, Role, User, Workspace
 from tenants.services import workspace_slug_validate
@@ -22,8 +23,28 @@ class EmailAuthenticationForm(AuthenticationForm):
     )
 
 
+class IdentityEmailField(forms.EmailField):
+    """An address that names a person (tenants/identity.py): validated in its normalised form,
+    so a spelling that folds to a valid address is that address, and refused when it does not
+    fold to plain letters."""
+
+    def to_python(self, value):
+        return email_normalize(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            email_identity(value)
+
+
 class PasswordResetRequestForm(PasswordResetForm):
     """Django's reset request, its link on Parley's configured address (tenants/links.py)."""
+
+    def get_users(self, email):
+        # The account of the identity, exactly (Django's iexact would let PostgreSQL's upper()
+        # match look-alikes); the e-mail goes to the stored address, never the one typed.
+        users = User.objects.filter(email=email_normalize(email), is_active=True)
+        return (user for user in users if user.has_usable_password())
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         # Django's `protocol`, `domain` and `site_name` come from the request's Host header, which
@@ -78,7 +99,7 @@ class WorkspaceFieldsMixin(forms.Form):
 
 class SignupForm(WorkspaceFieldsMixin):
     full_name = forms.CharField(label="Your name", max_length=150, required=False)
-    email = forms.EmailField(
+    email = IdentityEmailField(
         label="Work e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password = forms.CharField(
@@ -91,8 +112,8 @@ class SignupForm(WorkspaceFieldsMixin):
     field_order = ["full_name", "email", "password", "workspace_name", "workspace_slug"]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email=email).exists():
             raise ValidationError(
                 "An account with this e-mail already exists. Log in, then create the workspace "
                 "from your workspace list."
@@ -169,7 +190,7 @@ class WorkspaceSettingsForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail")
+    email = IdentityEmailField(label="E-mail")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
 
 

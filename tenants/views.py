@@ -24,6 +24,7 @@ from tenants.forms import (
     WorkspaceCreateForm,
     WorkspaceSettingsForm,
 )
+from tenants.identity import email_normalize
 from tenants.links import workspace_page_path
 from tenants.models import ApiKey, Invitation, Membership, User
 from tenants.permissions import admin_required
@@ -48,9 +49,9 @@ from tenants.transactions import on_commit_in_current_schema
 
 
 def _login_account_key(group, request):
-    # Log-in matches e-mails case-insensitively, so the per-account count must too, or every
-    # spelling of one address ("Ada@", "ADA@") would get its own allowance.
-    return request.POST.get("username", "").strip().lower()
+    # Counted per identity, as log-in looks accounts up, or every spelling of one address
+    # ("Ada@", "ADA@", "\u017fam@" with a long s for "sam@") would get its own allowance.
+    return email_normalize(request.POST.get("username", ""))
 
 
 # Guessing passwords or flooding sign-ups and reset e-mails is throttled per client address,
@@ -85,6 +86,10 @@ def rate_limited(request, exception):
 # --- Public pages ---------------------------------------------------------------------------
 
 
+# The services' errors a sign-up form shows on a field rather than above the form.
+SIGNUP_ERROR_FIELDS = {"email_taken": "email", "taken": "workspace_slug"}
+
+
 @signup_rate_limited
 def signup(request):
     form = SignupForm(_posted(request))
@@ -99,7 +104,7 @@ def signup(request):
                 workspace_slug=data["workspace_slug"],
             )
         except ValidationError as error:  # a concurrent sign-up took the e-mail or the address
-            form.add_error(None, error)
+            form.add_error(SIGNUP_ERROR_FIELDS.get(getattr(error, "code", None)), error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Parley! {workspace.name} is ready.")
@@ -167,7 +172,7 @@ def invitation_accept(request, token):
                 return redirect(workspace_page_path(invitation.workspace))
         return render(request, "tenants/invitation_accept.html", context)
 
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if User.objects.filter(email=email_normalize(invitation.email)).exists():
         context["login_needed"] = True
         return render(request, "tenants/invitation_accept.html", context)
 
