@@ -68,7 +68,14 @@ def workspace_create(*, name: str, slug: str, owner: User) -> Workspace:
     workspace = Workspace(
         name=name.strip(), slug=slug, schema_name=Workspace.schema_name_for_slug(slug)
     )
-    workspace.save(verbosity=0)  # creates the schema by cloning the template
+    try:
+        with transaction.atomic():
+            workspace.save(verbosity=0)  # creates the schema by cloning the template
+    except IntegrityError:
+        # A concurrent sign-up saved the slug between the check above and this save.
+        if Workspace.objects.filter(slug=slug).exists():
+            raise ValidationError(f"The address “{slug}” is already taken.", "taken") from None
+        raise
     if settings.PARLEY_WORKSPACE_DOMAIN:
         Domain.objects.create(
             tenant=workspace, domain=f"{slug}.{settings.PARLEY_WORKSPACE_DOMAIN}", is_primary=True

@@ -1,10 +1,12 @@
-"""Two sign-ups with one e-mail at the same moment: the second gets a form error, not a 500.
+"""Two sign-ups with one e-mail, or one workspace address, at the same moment: the second gets
+a form error, not a 500.
 
-Both forms find the address free; the first to save its user wins and the other's INSERT meets
-the unique constraint. The race is forced, not hoped for: the moment the sign-up under test
-saves its user, another connection creates a user with the same address and commits, as a
+Both forms find the e-mail (or address) free; the first to save wins and the other's INSERT
+meets the unique constraint. The race is forced, not hoped for: the moment the sign-up under
+test saves its row, another connection inserts a row with the same value and commits, as a
 concurrent sign-up that got there first would."""
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -22,7 +24,7 @@ SIGNUP = {
     "email": "ada@northwind.example",
     "password": PASSWORD,
     "workspace_name": "Northwind Traders",
-    "workspace_slug": "",
+    "workspace_slug": "northwind",
 }
 
 
@@ -39,43 +41,67 @@ def _on_own_connection(work):
 
 
 @pytest.fixture
-def concurrent_signup_wins():
-    """When a User is about to be inserted, another connection first commits one with the same
-    e-mail (once). Yields the addresses it committed; deletes them afterwards."""
-    committed: list[str] = []
+def committed_first():
+    """`committed_first(model, insert, delete)`: when a `model` row is about to be inserted,
+    another connection first runs `insert(row)` and commits (once); `delete()` runs on such a
+    connection after the test. Returns the rows the sign-up was inserting when it happened."""
     threads = ThreadPoolExecutor(max_workers=1)
+    raced: list = []
+    cleanups: list[Callable] = []
 
-    def first_to_commit(sender, instance, **kwargs):
-        # The competitor's own save sends this signal too (from its thread): only the first
-        # save, the sign-up's, starts a competitor.
-        if committed or instance.pk is not None:
-            return
-        committed.append(instance.email)
-        threads.submit(
-            _on_own_connection(lambda: User.objects.create_user(instance.email, PASSWORD))
-        ).result(WAIT_SECONDS)
+    def arm(model, insert: Callable, delete: Callable) -> list:
+        def first_to_commit(sender, instance, **kwargs):
+            # The competitor's own save sends this signal too (from its thread): only the
+            # sign-up's save starts a competitor.
+            if raced or not instance._state.adding:
+                return
+            raced.append(instance)
+            threads.submit(_on_own_connection(lambda: insert(instance))).result(WAIT_SECONDS)
 
-    pre_save.connect(first_to_commit, sender=User, dispatch_uid="concurrent_signup_wins")
+        pre_save.connect(first_to_commit, sender=model, weak=False, dispatch_uid="committed_first")
+        cleanups.append(lambda: pre_save.disconnect(sender=model, dispatch_uid="committed_first"))
+        cleanups.append(lambda: threads.submit(_on_own_connection(delete)).result(WAIT_SECONDS))
+        return raced
+
     try:
-        yield committed
+        yield arm
     finally:
-        pre_save.disconnect(sender=User, dispatch_uid="concurrent_signup_wins")
-        threads.submit(
-            _on_own_connection(lambda: User.objects.filter(email__in=committed).delete())
-        ).result(WAIT_SECONDS)
+        for cleanup in cleanups:
+            cleanup()
         threads.shutdown()
 
 
-def test_the_signup_that_loses_the_race_for_its_email_gets_a_form_error(
-    client, concurrent_signup_wins
-):
+def test_the_signup_that_loses_the_race_for_its_email_gets_a_form_error(client, committed_first):
+    raced = committed_first(
+        User,
+        insert=lambda user: User.objects.create_user(user.email, PASSWORD),
+        delete=lambda: User.objects.filter(email=SIGNUP["email"]).delete(),
+    )
+
     response = client.post("/signup/", SIGNUP)
 
-    assert concurrent_signup_wins == [SIGNUP["email"]]
+    assert [user.email for user in raced] == [SIGNUP["email"]]
     assert response.status_code == 200
     assert "already exists" in response.context["form"].errors["email"][0]
-    assert not Workspace.objects.filter(slug="northwind-traders").exists()
+    assert not Workspace.objects.filter(slug=SIGNUP["workspace_slug"]).exists()
     # The winner's account, committed by the other connection, is the only one.
-    assert list(User.objects.filter(email=SIGNUP["email"]).values_list("full_name", flat=True)) == [
-        ""
-    ]
+    winners = User.objects.filter(email=SIGNUP["email"]).values_list("full_name", flat=True)
+    assert list(winners) == [""]
+
+
+def test_the_signup_that_loses_the_race_for_its_address_gets_a_form_error(client, committed_first):
+    # The competitor's row only (bulk_create skips the schema): the INSERT is what races.
+    raced = committed_first(
+        Workspace,
+        insert=lambda workspace: Workspace.objects.bulk_create(
+            [Workspace(name="Rival", slug=workspace.slug, schema_name=workspace.schema_name)]
+        ),
+        delete=lambda: Workspace.objects.filter(slug=SIGNUP["workspace_slug"]).delete(),
+    )
+
+    response = client.post("/signup/", SIGNUP)
+
+    assert [workspace.slug for workspace in raced] == [SIGNUP["workspace_slug"]]
+    assert response.status_code == 200
+    assert "already taken" in response.context["form"].errors["workspace_slug"][0]
+    assert not User.objects.filter(email=SIGNUP["email"]).exists()
