@@ -12,33 +12,47 @@ from tenants.models import ApiScope, Role, User, Workspace
 from tenants.services import workspace_slug_validate
 
 
-class EmailAuthenticationForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": "That e-mail and password do not match an account. Check both and try "
-        "again (the password is case-sensitive).",
-    }
-    username = forms.EmailField(
-        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
-    )
-
-
 class IdentityEmailField(forms.EmailField):
-    """An address that names a person (tenants/identity.py): validated in its normalised form,
-    so a spelling that folds to a valid address is that address, and refused when it does not
-    fold to plain letters."""
+    """An address that names a person (tenants/identity.py), validated in its normalised form:
+    a spelling that folds to a valid address is that address. A field that names a new identity
+    (sign-up, invitation) also refuses local parts that do not fold to plain letters; log-in and
+    password reset look up existing ones, whatever they are."""
+
+    def __init__(self, *, new_identity: bool, **kwargs):
+        super().__init__(**kwargs)
+        self.new_identity = new_identity
 
     def to_python(self, value):
         return email_normalize(super().to_python(value))
 
     def validate(self, value):
         super().validate(value)
-        if value:
+        if value and self.new_identity:
             email_identity(value)
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That e-mail and password do not match an account. Check both and try "
+        "again (the password is case-sensitive).",
+    }
+    username = IdentityEmailField(
+        new_identity=False,
+        label="E-mail",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
 
 
 class PasswordResetRequestForm(PasswordResetForm):
     """Django's reset request, its link on Parley's configured address (tenants/links.py)."""
+
+    email = IdentityEmailField(
+        new_identity=False,
+        label="E-mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def get_users(self, email):
         # The account of the identity, exactly (Django's iexact would let PostgreSQL's upper()
@@ -100,7 +114,9 @@ class WorkspaceFieldsMixin(forms.Form):
 class SignupForm(WorkspaceFieldsMixin):
     full_name = forms.CharField(label="Your name", max_length=150, required=False)
     email = IdentityEmailField(
-        label="Work e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        new_identity=True,
+        label="Work e-mail",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password = forms.CharField(
         label="Password",
@@ -190,7 +206,7 @@ class WorkspaceSettingsForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    email = IdentityEmailField(label="E-mail")
+    email = IdentityEmailField(new_identity=True, label="E-mail")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
 
 

@@ -131,3 +131,14 @@ def test_a_look_alike_that_folds_to_another_address_does_not_log_in(client):
     assert response.status_code == 200
     assert "do not match an account" in response.context["form"].non_field_errors()[0]
     assert SESSION_KEY not in client.session
+
+
+def test_a_fullwidth_spelling_of_the_address_logs_into_that_account(client):
+    user = UserFactory(email="ada@example.com")
+
+    response = client.post(
+        "/login/", {"username": "\uff41\uff44\uff41@example.com", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(user.pk)
