@@ -38,6 +38,26 @@ class ConversationSerializer(serializers.ModelSerializer):
     form_name = serializers.CharField(source="form.name")
     utm = serializers.DictField(child=serializers.CharField())
     hidden_fields = serializers.DictField(child=serializers.CharField())
+    # Text, not addresses: the public chat keeps what the visitor's page sends, unchecked.
+    referrer = serializers.CharField(
+        max_length=2000,
+        help_text="Where the visitor came from, as their chat page reported it (not checked to "
+        "be an address); empty when unknown.",
+    )
+    landing_page = serializers.CharField(
+        max_length=2000,
+        help_text="The page the chat was opened on, as reported (not checked to be an address); "
+        "empty when unknown.",
+    )
+    unverified = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "True when the conversation joined an existing lead on the e-mail the visitor typed, "
+            "which proves nothing: its answers are claims, and the lead keeps the contact and "
+            "qualification its first conversation established (they only fill blank fields, "
+            "and only ever raise its qualification)."
+        ),
+    )
 
     class Meta:
         model = Conversation
@@ -46,6 +66,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "form_id",
             "form_name",
             "lead_id",
+            "unverified",
             "status",
             "utm",
             "hidden_fields",

@@ -233,6 +233,14 @@ class Conversation(models.Model):
     # Started past the plan's monthly conversations (billing/quotas.py): stored all the same, and
     # a lead it creates is hidden until the workspace upgrades.
     over_quota = models.BooleanField(default=False)
+    # Joined a lead that another conversation made, on an e-mail the visitor typed, which
+    # proves nothing about who they are: its answers only fill the lead's blank contact fields
+    # and its qualification only ever raises the lead (leads/claims.py).
+    unverified = models.BooleanField(default=False)
+    # What an unverified conversation claimed and the lead did not take, for a person to judge
+    # on the lead page: {"contact": {lead field: value}, "qualification": its own conclusion,
+    # as Lead column values (leads.claims.claimed_qualification)}.
+    claims = models.JSONField(default=dict, blank=True)
     # When the workspace's retention deleted the transcript (messages and answers; see
     # leads/privacy/retention.py): the lead page says so rather than show an empty chat, and the
     # daily sweep skips the conversation from then on.
@@ -486,6 +494,8 @@ class ActivityKind(models.TextChoices):
     BAND_CHANGED = "band_changed", "Band changed"
     HOT_ALERT = "hot_alert", "Hot lead alert sent"
     OVERDUE_ALERT = "overdue_alert", "Overdue alert sent"
+    # A member took a value an unverified conversation claimed (leads/claims.py).
+    CLAIM_ACCEPTED = "claim_accepted", "Claimed value taken"
 
 
 class LeadActivity(models.Model):

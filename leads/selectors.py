@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from billing.selectors import leads_within_quota
 from forms_builder.answers import answer_display
-from forms_builder.models import Form, FormStatus
+from forms_builder.models import Form, FormStatus, LeadField
 from leads.models import (
     Authority,
     BudgetPeriod,
@@ -205,6 +205,71 @@ def lead_conversations(*, lead: Lead) -> list[ConversationReadout]:
 
 
 @dataclass(frozen=True)
+class ClaimReadout:
+    """What an unverified conversation claimed and the lead did not take (leads/claims.py), for
+    a person to judge on the lead page."""
+
+    conversation: Conversation
+    contact: list[tuple[str, str, str]]  # (the lead field, its name, the value claimed)
+    qualification: str  # what the conversation alone concludes, in words; "" until read
+
+
+def claimed_qualification_words(claimed: dict) -> str:
+    """ "Disqualified (Student)", "SQL, this quarter": a conversation's own conclusion."""
+    status = claimed.get("qualification_status") or ""
+    if not status:
+        return ""
+    words = QualificationStatus(status).label
+    if claimed.get("disqualification"):
+        return f"{words} ({Disqualification(claimed['disqualification']).label})"
+    timing = claimed.get("timing") or Timing.UNKNOWN
+    if timing != Timing.UNKNOWN:
+        words += f", {Timing(timing).label.lower()}"
+    return words
+
+
+def conversation_claim(conversation: Conversation) -> ClaimReadout | None:
+    """The conversation's claims, None for one that established its lead."""
+    if not conversation.unverified:
+        return None
+    claims = conversation.claims or {}
+    contact = claims.get("contact") or {}
+    return ClaimReadout(
+        conversation=conversation,
+        # In the lead page's order (a JSON object keeps none).
+        contact=[
+            (field.value, field.label, contact[field.value])
+            for field in LeadField
+            if field.value in contact
+        ],
+        qualification=claimed_qualification_words(claims.get("qualification") or {}),
+    )
+
+
+def lead_claims(*, lead: Lead) -> list[ClaimReadout]:
+    """The claims worth a person's look, newest first: a contact that differs from the lead's,
+    or a conclusion other than the lead's. Reads the conversations lead_get prefetched."""
+    standing = (lead.qualification_status, lead.disqualification)
+    claims = []
+    for conversation in lead.conversations.all():
+        claim = conversation_claim(conversation)
+        if claim is None:
+            continue
+        own = conversation.claims.get("qualification") or {}
+        concludes_otherwise = (
+            bool(own)
+            and (
+                own.get("qualification_status", ""),
+                own.get("disqualification", ""),
+            )
+            != standing
+        )
+        if claim.contact or concludes_otherwise:
+            claims.append(claim)
+    return claims
+
+
+@dataclass(frozen=True)
 class BoxReadout:
     """One BANT box on the lead page: the value on the lead (an admin's, if corrected), and
     what the engine said: its value, confidence and the visitor's sentences."""
@@ -223,6 +288,9 @@ class QualificationReadout:
     status_label: str
     disqualification: str
     disqualification_reason: str
+    # The visitor's sentences that show the disqualification, while it is the engine's reason
+    # (an admin's other reason has no quote of the engine's).
+    disqualification_evidence: list[str]
     brief: list[tuple[str, str]]
     boxes: list[BoxReadout]
     evidence: list[str]  # every quote, to highlight in the transcript
@@ -305,13 +373,21 @@ def lead_qualification(*, lead: Lead) -> QualificationReadout | None:
             Disqualification(lead.disqualification).label if lead.disqualification else ""
         ),
         disqualification_reason=lead.disqualification_reason,
+        disqualification_evidence=(
+            detail.get("disqualification_evidence") or []
+            if lead.disqualification and lead.disqualification == detail.get("disqualified")
+            else []
+        ),
         brief=[
             (label, detail["brief"][key])
             for key, label in BRIEF_LABELS.items()
             if detail.get("brief", {}).get(key)
         ],
         boxes=boxes,
-        evidence=[quote for box in boxes for quote in box.evidence],
+        evidence=[
+            *(detail.get("disqualification_evidence") or []),
+            *(quote for box in boxes for quote in box.evidence),
+        ],
         engine=(
             f"{lead.qualification_engine} {lead.qualification_engine_version}".strip()
             if lead.qualification_engine
@@ -341,6 +417,9 @@ def labelled_conversation_list(*, id_prefix: str) -> list[dict]:
         rows.append(
             {
                 "id": f"{id_prefix}-lead-{lead.pk}",
+                # The day relative times ("next quarter") were read from: the latest
+                # conversation's, as lead_transcript reads them.
+                "conversation_date": transcript.today.isoformat(),
                 "lang": transcript.lang,
                 # FORMAT.md needs an offer; a form without a description has its name.
                 "offer": transcript.offer or latest.form_version.definition["name"],

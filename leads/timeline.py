@@ -23,7 +23,7 @@ from leads.models import (
     Outcome,
     QualificationStatus,
 )
-from leads.selectors import money_words
+from leads.selectors import ClaimReadout, conversation_claim, money_words
 
 TIMELINE_MAX = 50
 
@@ -70,6 +70,7 @@ ACTIVITY_TITLES = {
     ActivityKind.BAND_CHANGED: "Band changed",
     ActivityKind.HOT_ALERT: "Hot lead alert sent",
     ActivityKind.OVERDUE_ALERT: "Overdue alert sent",
+    ActivityKind.CLAIM_ACCEPTED: "Took a value a later conversation claimed",
 }
 
 
@@ -98,14 +99,11 @@ def _conversation_entries(lead: Lead) -> list[tuple[str, TimelineEntry]]:
     entries = []
     for conversation in lead.conversations.all():
         name = conversation.form.name
-        entries.append(
-            (
-                "conversation",
-                TimelineEntry(
-                    conversation.started_at, "started", f"Started a conversation on {name}"
-                ),
-            )
-        )
+        claim = conversation_claim(conversation)
+        started = f"Started a conversation on {name}"
+        if claim is not None:
+            started += " giving this lead's e-mail (unverified)"
+        entries.append(("conversation", TimelineEntry(conversation.started_at, "started", started)))
         if conversation.ended_at is None:
             continue
         if conversation.status == ConversationStatus.COMPLETED:
@@ -113,9 +111,28 @@ def _conversation_entries(lead: Lead) -> list[tuple[str, TimelineEntry]]:
         else:
             title = f"Left the conversation on {name} unfinished"
         entries.append(
-            ("conversation", TimelineEntry(conversation.ended_at, conversation.status, title))
+            (
+                "conversation",
+                TimelineEntry(
+                    conversation.ended_at,
+                    conversation.status,
+                    title,
+                    _claim_detail(claim) if claim is not None else "",
+                ),
+            )
         )
     return entries
+
+
+def _claim_detail(claim: ClaimReadout) -> str:
+    """ "Claimed (not applied): Company = École; on its own: Disqualified (Student)"."""
+    parts = []
+    if claim.contact:
+        claimed = ", ".join(f"{label} = {value}" for _, label, value in claim.contact)
+        parts.append(f"Claimed (not applied): {claimed}")
+    if claim.qualification:
+        parts.append(f"on its own: {claim.qualification}")
+    return "; ".join(parts)
 
 
 def _qualification_entries(lead: Lead) -> list[tuple[str, TimelineEntry]]:

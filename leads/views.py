@@ -127,6 +127,7 @@ def _lead_page(request, lead, *, outcome_form=None, status=200):
     context = {
         "lead": lead,
         "conversations": selectors.lead_conversations(lead=lead),
+        "claims": selectors.lead_claims(lead=lead),
         "qualification": qualification,
         "evidence": qualification.evidence if qualification else [],
         "score_items": lead_score_breakdown(lead=lead),
@@ -185,6 +186,27 @@ def lead_correct(request, lead):
             messages.success(request, f"Corrected: {fields}.")
         else:
             messages.info(request, "Nothing changed.")
+    return redirect("lead_detail", lead_id=lead.pk)
+
+
+@lead_action
+def lead_claim_accept(request, lead):
+    """Any member takes for the lead a value a later conversation claimed, having judged it."""
+    try:
+        conversation_id = int(request.POST.get("conversation", ""))
+    except ValueError:
+        conversation_id = 0
+    try:
+        changed = lead_services.lead_claim_accept(
+            lead=lead,
+            conversation_id=conversation_id,
+            field=request.POST.get("field", ""),
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Taken." if changed else "The lead already had that value.")
     return redirect("lead_detail", lead_id=lead.pk)
 
 

@@ -73,6 +73,9 @@ def conversation_payload(conversation: Conversation) -> dict:
     return {
         "id": conversation.pk,
         "form": {"id": conversation.form_id, "name": conversation.form.name},
+        # Joined the lead on a typed e-mail: its answers are claims the lead did not take
+        # (leads/claims.py).
+        "unverified": conversation.unverified,
         "status": conversation.status,
         "started_at": _iso(conversation.started_at),
         "ended_at": _iso(conversation.ended_at),

@@ -2,7 +2,8 @@
 than it are deleted, every day, by leads.tasks.retention_apply_everywhere.
 
 What "the transcript" is: what the visitor said, kept twice, as the conversation's messages and
-as its answers (step by step). Both go: the messages are deleted and the answers emptied. The
+as its answers (step by step), and what an unverified conversation claimed from them
+(leads/claims.py). All go: the messages are deleted, the answers and claims emptied. The
 conversation row stays (form, status, dates, UTM, referrer, landing page, hidden fields, visitor
 id: where the lead came from), marked `transcript_deleted_at`, and so does the lead: its contact
 fields (copied from the answers when the conversation ended), its qualification (with the
@@ -39,7 +40,7 @@ def _conversations_expired_batch(cutoff, now, batch_size: int) -> int:
         # the leads' too, since a lead's API read embeds its conversations' transcripts.
         written_at = timezone.now()
         Conversation.objects.filter(pk__in=ids).update(
-            answers={}, transcript_deleted_at=now, updated_at=written_at
+            answers={}, claims={}, transcript_deleted_at=now, updated_at=written_at
         )
         Lead.objects.filter(
             pk__in=Conversation.objects.filter(pk__in=ids, lead__isnull=False).values("lead_id")

@@ -86,10 +86,13 @@ def conversation_transcript(*, conversation: Conversation, messages, today=None)
     )
 
 
-def lead_transcript(lead) -> Transcript | None:
-    """Every message of every conversation of the lead, oldest first, read against the latest
-    conversation's form (its offer and language) and date. None when the visitor said nothing."""
-    conversations = sorted(lead.conversations.all(), key=lambda c: (c.started_at, c.pk))
+def lead_transcript(lead, *, conversations=None) -> Transcript | None:
+    """Every message of every conversation of the lead (or of `conversations`, some of them),
+    oldest first, read against the latest conversation's form (its offer and language) and
+    date, with the lead's contact. None when the visitor said nothing."""
+    if conversations is None:
+        conversations = lead.conversations.all()
+    conversations = sorted(conversations, key=lambda c: (c.started_at, c.pk))
     messages = sorted(
         (m for c in conversations for m in c.messages.all() if m.text.strip()),
         key=lambda m: (m.created_at, m.pk),
@@ -104,4 +107,17 @@ def lead_transcript(lead) -> Transcript | None:
         messages=[{"role": m.role, "text": m.text} for m in messages],
         contact=lead_contact(lead),
         today=timezone.localdate(latest.started_at),
+    )
+
+
+def conversation_own_transcript(conversation: Conversation) -> Transcript | None:
+    """The conversation alone with the contact it gave, as a qualification reads it, from its
+    prefetched messages (lead_transcript_prefetch). None when the visitor said nothing."""
+    messages = [(m.role, m.text) for m in conversation.messages.all()]
+    if not any(role == "visitor" and text.strip() for role, text in messages):
+        return None
+    return conversation_transcript(
+        conversation=conversation,
+        messages=messages,
+        today=timezone.localdate(conversation.started_at),
     )

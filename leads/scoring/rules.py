@@ -161,7 +161,8 @@ def _email_free_webmail(rule, leads, now):
 
 def _conversation_value_equals(json_field: str, rule, leads):
     field, value = str(rule.params.get("field", "")), str(rule.params.get("value", ""))
-    said = Conversation.objects.filter(lead=OuterRef("pk")).annotate(
+    # An unverified conversation's answers say nothing about who the lead is (leads/claims.py).
+    said = Conversation.objects.filter(lead=OuterRef("pk"), unverified=False).annotate(
         score_value=Lower(KeyTextTransform(field, json_field))
     )
     # A multiple-choice answer is a list: one of its options is enough.
@@ -270,7 +271,7 @@ def _replied_to_step(rule, leads_filter, now):
     step = str(rule.params.get("step", "")).strip()
     if not step:
         return Conversation.objects.none()
-    answered = Conversation.objects.filter(leads_filter, answers__has_key=step)
+    answered = Conversation.objects.filter(leads_filter, answers__has_key=step, unverified=False)
     question = str(rule.params.get("question") or step)
     return _event_rows(rule, answered, now, _reason(f"Answered “{question}”"), at="last_turn_at")
 

@@ -10,10 +10,18 @@ from django.utils import timezone
 
 from billing.quotas import lead_qualified_record
 from forms_builder.models import LeadField
+from leads.claims import (
+    claimed_qualification,
+    claimed_qualification_fields,
+    contact_merge,
+    qualification_settle,
+)
 from leads.models import (
+    ActivityKind,
     Band,
     Conversation,
     Lead,
+    LeadActivity,
     LeadCorrection,
 )
 from leads.prioritization import lead_place, lead_priority_store
@@ -35,9 +43,11 @@ from leads.qualification.stored import (
     status_from_fields,
 )
 from leads.qualification.transcripts import (
+    conversation_own_transcript,
     lead_transcript,
     lead_transcript_prefetch,
 )
+from leads.scoring.rescore import lead_rescore
 from leads.services.alerts import lead_hot_alert_queue
 from leads.services.events import visitor_events_claim
 from tenants.selectors import workspace_current
@@ -47,14 +57,18 @@ from webhooks.services import lead_webhook_queue
 
 def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
     """The lead this conversation belongs to, created or updated from its contact answers.
-    Deduplicated by e-mail, case-insensitively; without any answer there is no lead."""
+    Deduplicated by e-mail, case-insensitively; without any answer there is no lead.
+
+    The conversation that makes the lead sets its contact. One that finds it by the e-mail the
+    visitor typed is unverified (leads/claims.py): it fills the lead's blank fields only, and
+    what it gave that differs is kept on it as its claims. The caller saves the conversation."""
     if not conversation.answers:
         return conversation.lead
     contact = {}
     for step in conversation.form_version.definition["steps"]:
         value = conversation.answers.get(step["key"])
         if step["lead_field"] and value not in (None, ""):
-            contact[step["lead_field"]] = str(value)
+            contact[step["lead_field"]] = str(value)[: _contact_max_length(step["lead_field"])]
     email = contact.pop(LeadField.EMAIL, None)
     lead = conversation.lead
     if lead is None and email:
@@ -64,19 +78,27 @@ def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
             .filter(email_lower=email.lower())
             .first()
         )
-    if lead is None:
+        conversation.unverified = lead is not None
+    created = lead is None
+    if created:
         # A lead first met past the plan's monthly conversations waits behind an upgrade.
-        lead = Lead(email=email or "", over_quota=conversation.over_quota)
+        lead = Lead(email=email or "", over_quota=conversation.over_quota, **contact)
         # In the queue from its first answer, as a lead not qualified yet, with its timer.
         lead_place(lead, workspace=workspace_current())
-    elif email and not lead.email:
-        lead.email = email
-    for name, value in contact.items():
-        setattr(lead, name, value[:200])
+    else:
+        if email and not lead.email:
+            lead.email = email
+        merge = contact_merge(
+            established={name: getattr(lead, name) for name in contact}, given=contact
+        )
+        for name, value in merge.filled.items():
+            setattr(lead, name, value)
+        if conversation.unverified:
+            # Its own qualification is read again by lead_qualify, from what it says now.
+            conversation.claims = {"contact": merge.claimed}
     hidden_country = str(conversation.hidden_fields.get(LeadField.COUNTRY) or "").strip()
     if hidden_country and not lead.country:
         lead.country = hidden_country[:200]
-    created = lead.pk is None
     if created or conversation.last_turn_at > lead.last_activity_at:
         lead.last_activity_at = conversation.last_turn_at
     lead.save()
@@ -89,6 +111,50 @@ def lead_upsert_from_conversation(*, conversation: Conversation) -> Lead | None:
     # it first (leads.tasks.lead_qualify_task), after this is committed.
     visitor_events_claim(visitor_id=conversation.visitor_id, lead=lead)
     return lead
+
+
+def _contact_max_length(lead_field: str) -> int:
+    return Lead._meta.get_field(lead_field).max_length
+
+
+@transaction.atomic
+def lead_claim_accept(*, lead: Lead, conversation_id: int, field: str, by) -> bool:
+    """A member, having judged it, takes for the lead a contact value that an unverified
+    conversation of the lead claimed (leads/claims.py): the lead's value is replaced, the claim
+    is settled (gone from the conversation), and the lead's timeline says who did it. Only a
+    value the conversation claims can be taken. Says whether the lead changed."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    conversation = (
+        Conversation.objects.select_for_update()
+        .filter(pk=conversation_id, lead=lead, unverified=True)
+        .first()
+    )
+    claimed = (conversation.claims.get("contact") or {}) if conversation else {}
+    if field not in claimed or field not in LeadField.values or field == LeadField.EMAIL:
+        raise ValidationError("No conversation of this lead claims that value.", "invalid")
+    value = claimed[field]
+    conversation.claims = {
+        **conversation.claims,
+        "contact": {name: v for name, v in claimed.items() if name != field},
+    }
+    conversation.save(update_fields=["claims", "updated_at"])
+    before = getattr(lead, field)
+    if before == value:
+        return False
+    setattr(lead, field, value)
+    lead.save(update_fields=[field, "updated_at"])
+    LeadActivity.objects.create(
+        lead=lead,
+        kind=ActivityKind.CLAIM_ACCEPTED,
+        detail=f"{LeadField(field).label}: {before or '—'} → {value}"[:300],
+        actor=by,
+        actor_email=by.email,
+    )
+    # A job title, a company size or a country counts in the score, and so in the queue.
+    lead_rescore(lead=lead)
+    lead_priority_store(lead=lead)
+    lead_webhook_queue(event_type=EventType.LEAD_UPDATED, lead_ids=[lead.pk])
+    return True
 
 
 def _workspace_engine(workspace) -> tuple[Engine, str]:
@@ -125,8 +191,11 @@ def _lead_store(lead: Lead, fields: dict, *, sql_min_buying_signals: int, **also
 
 @transaction.atomic
 def lead_qualify(*, lead: Lead, engine: Engine | None = None) -> Lead:
-    """Qualify the lead from everything said in its conversations, with the workspace's engine
-    (or `engine`), and store the conclusion on the lead under the corrections admins made.
+    """Qualify the lead from everything said in the conversations that establish it, with the
+    workspace's engine (or `engine`), and store the conclusion on the lead under the
+    corrections admins made. Each unverified conversation is qualified on its own once (kept
+    on it as its claim) and replaces that conclusion only where it ranks the lead higher
+    (leads/claims.py).
 
     Idempotent: the same conversations give the same stored result, and a result equal to the
     stored one is not written again (qualified_at then keeps the time of the first run)."""
@@ -135,18 +204,43 @@ def lead_qualify(*, lead: Lead, engine: Engine | None = None) -> Lead:
         .prefetch_related(*lead_transcript_prefetch())
         .get(pk=lead.pk)
     )
-    transcript = lead_transcript(lead)
-    if transcript is None:  # nothing said yet: nothing to conclude
+    conversations = list(lead.conversations.all())
+    unverified = [c for c in conversations if c.unverified]
+    transcript = lead_transcript(lead, conversations=[c for c in conversations if not c.unverified])
+    if transcript is None and not unverified:  # nothing said yet: nothing to conclude
         return lead
     workspace = workspace_current()
     wanted = ""
     if engine is None:
         engine, wanted = _workspace_engine(workspace)
-    q = engine.qualify(transcript)
-    if wanted and not q.fallback_from:
-        q.fallback_from, q.fallback_reason = wanted, "not configured on this server"
-    q.status = qualification_status(q, sql_min_buying_signals=workspace.sql_min_buying_signals)
-    fields = corrections_apply(lead_fields_from_qualification(q), _lead_corrections(lead))
+    corrections = _lead_corrections(lead)
+
+    def conclusion(transcript) -> dict:
+        q = engine.qualify(transcript)
+        if wanted and not q.fallback_from:
+            q.fallback_from, q.fallback_reason = wanted, "not configured on this server"
+        q.status = qualification_status(q, sql_min_buying_signals=workspace.sql_min_buying_signals)
+        return lead_fields_from_qualification(q)
+
+    if transcript is not None:
+        established = corrections_apply(conclusion(transcript), corrections)
+    elif lead.qualified_at is not None:  # the establishing words are gone (retention)
+        established = {name: getattr(lead, name) for name in QUALIFICATION_FIELDS}
+    else:
+        established = None
+    claimed = [
+        corrections_apply(claimed_qualification_fields(own), corrections)
+        for conversation in unverified
+        if (own := _conversation_claimed_qualification(conversation, conclusion, workspace))
+    ]
+    if established is None and not claimed:
+        return lead
+    fields = qualification_settle(
+        established=established,
+        candidates=claimed,
+        score=lead.score,
+        sql_min_buying_signals=workspace.sql_min_buying_signals,
+    )
     changed = _lead_store(
         lead,
         fields,
@@ -160,6 +254,25 @@ def lead_qualify(*, lead: Lead, engine: Engine | None = None) -> Lead:
     # Counted against the month's qualified leads, or billed per lead (billing/quotas.py).
     lead_qualified_record(lead=lead, workspace=workspace)
     return lead
+
+
+def _conversation_claimed_qualification(conversation, conclusion, workspace) -> dict | None:
+    """What an unverified conversation alone concludes, as claimed_qualification keeps it:
+    read once, kept on the conversation (its end clears it, see lead_upsert_from_conversation),
+    so that a lead qualified again asks the engine nothing more about it."""
+    own = conversation.claims.get("qualification")
+    if own is None:
+        transcript = conversation_own_transcript(conversation)
+        if transcript is None:
+            return None
+        fields = conclusion(transcript)
+        fields["qualification_status"] = status_from_fields(
+            fields, sql_min_buying_signals=workspace.sql_min_buying_signals
+        )
+        own = claimed_qualification(fields)
+        conversation.claims = {**conversation.claims, "qualification": own}
+        conversation.save(update_fields=["claims", "updated_at"])
+    return own
 
 
 def _lead_place_and_alert(lead: Lead, workspace) -> None:

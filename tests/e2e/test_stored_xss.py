@@ -38,6 +38,7 @@ PAYLOADS = [
 ]
 NAME = f"Mallory <b>Bold</b> {PAYLOADS[1]}"
 COMPANY = f"Evil Corp {PAYLOADS[2]}"
+CLAIMED_NAME = f"Claimed <i>Italic</i> {PAYLOADS[5]}"
 ROLE = f"CEO {PAYLOADS[0]}"
 NEED = (
     "We need it this month and the budget is approved, I sign. "
@@ -61,21 +62,25 @@ def planted(django_db_setup, django_db_blocker):
         with schema_context(workspace.schema_name):
             form = form_create(name=f"Form {PAYLOADS[0]}", language="en")
             form_publish(form=form)
-            conversation = conversation_start(
+            first = conversation_start(
                 form=form,
                 visitor_id="attacker-visitor",
                 utm={"utm_source": PAYLOADS[1], "utm_campaign": PAYLOADS[2]},
                 referrer=f"https://ref.example/?q={PAYLOADS[1]}",
                 landing_page=f"https://site.example/landing?x={PAYLOADS[0]}",
             ).conversation
-            for answer in (NEED, "mallory@evil.example", NAME, COMPANY, ROLE, "30"):
-                conversation = conversation_turn(token=conversation.token, text=answer)
-                conversation = conversation.conversation
-            for _ in range(5):
-                if conversation.current_step_key == "":
-                    break
-                conversation = conversation_turn(token=conversation.token, text=PAYLOADS[3])
-                conversation = conversation.conversation
+            # A second conversation with the same e-mail: what it claims otherwise is shown on
+            # the lead page's claims panel (leads/claims.py).
+            for name, company in ((NAME, COMPANY), (CLAIMED_NAME, COMPANY)):
+                conversation = first if name == NAME else conversation_start(form=form).conversation
+                for answer in (NEED, "mallory@evil.example", name, company, ROLE, "30"):
+                    conversation = conversation_turn(token=conversation.token, text=answer)
+                    conversation = conversation.conversation
+                for _ in range(5):
+                    if conversation.current_step_key == "":
+                        break
+                    conversation = conversation_turn(token=conversation.token, text=PAYLOADS[3])
+                    conversation = conversation.conversation
             lead = Lead.objects.get(pk=conversation.lead_id)
             now = timezone.now()
             LeadEvent.objects.bulk_create(
@@ -146,4 +151,7 @@ def test_visitor_text_and_event_urls_never_run_in_the_inbox_or_on_the_lead_page(
         assert NAME in body
         assert "<b>Bold</b>" in body  # markup shown, not applied
         assert page.locator("b", has_text="Bold").count() == 0
+        claims = page.locator(".lead-claims").inner_text()
+        assert CLAIMED_NAME in claims
+        assert page.locator("i", has_text="Italic").count() == 0
         _assert_nothing_ran(page, dialogs)

@@ -52,6 +52,20 @@ def test_conversations_list_oldest_change_first_and_read_with_transcript(
     assert body["answers"][0]["answer"] == LEAD_B[0]
 
 
+def test_a_conversation_that_joined_a_lead_on_its_email_reads_as_unverified(
+    client, key, form, workspace_a
+):
+    first = converse(workspace_a, form, LEAD_B)
+    later = converse(workspace_a, form, [LEAD_B[0], "Étudiant", *LEAD_B[2:]])
+
+    bodies = [api_call(client, "get", f"{URL}{c.pk}/", key).json() for c in (first, later)]
+    listed = api_call(client, "get", URL, key).json()["data"]
+
+    assert [body["unverified"] for body in bodies] == [False, True]
+    assert [row["unverified"] for row in listed] == [False, True]
+    assert bodies[1]["lead_id"] == first.lead_id
+
+
 def test_an_abandoned_conversation_comes_back_in_the_sync(client, key, form, workspace_a):
     conversation = converse(workspace_a, form, LEAD_A[:2], finish=False)
     with schema_context(workspace_a.schema_name):

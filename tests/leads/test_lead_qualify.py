@@ -16,15 +16,19 @@ from leads.qualification.offline import OfflineEngine
 from leads.qualification.transcripts import company_size_headcount, lead_transcript
 from leads.services.leads import lead_qualify
 from leads.tasks import lead_qualify_task
+from tenants.models import UnqueuedTask
 from tests.factories import LeadFactory
+from tests.fakes.openai_server import Reply
 from tests.leads.conversations import (
     LEAD_A,
     LEAD_B,
     OFFER,
+    STUDENT,
     abandon,
     converse,
     discovery_form,
 )
+from tests.outages import closed_port_url
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +75,7 @@ def test_lead_b_urgent_with_a_validated_budget_is_stored_as_an_sql(workspace_a, 
     assert (lead.budget_status, lead.budget_amount) == ("confirmed", Decimal("6000.00"))
     assert (lead.budget_currency, lead.budget_period) == ("EUR", "year")
     assert (lead.need, lead.timing, lead.disqualification) == ("identified", "quarter", "")
-    assert (lead.qualification_engine, lead.qualification_engine_version) == ("offline", "1")
+    assert (lead.qualification_engine, lead.qualification_engine_version) == ("offline", "2")
     assert lead.qualified_at is not None
 
 
@@ -149,6 +153,33 @@ def test_a_workspace_engine_this_server_cannot_run_falls_back_to_offline(
     assert lead.qualification_detail["fallback_from"] == "openai"
 
 
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (Reply(refusal="I can't help with that."), "refused"),
+        (
+            Reply(content='{"disqualified": null, "bud', finish_reason="length"),
+            "answer cut off (length)",
+        ),
+        (Reply(content="{}", finish_reason="content_filter"), "content filter"),
+    ],
+    ids=["refusal", "length", "content-filter"],
+)
+def test_a_model_that_will_not_answer_leaves_the_lead_qualified_offline_with_the_reason(
+    workspace_a, form, openai_fake, reply, reason
+):
+    openai_fake.replies = [reply]
+    workspace_a.qualification_engine = "openai"
+    workspace_a.save()
+
+    lead = qualified(workspace_a, converse(workspace_a, form, LEAD_B))
+
+    assert len(openai_fake.requests) == 1
+    assert (lead.qualification_engine, lead.qualification_status) == ("offline", "sql")
+    detail = stored(workspace_a, lead.pk)["qualification_detail"]
+    assert (detail["fallback_from"], detail["fallback_reason"]) == ("openai", reason)
+
+
 def test_a_lead_the_visitor_told_nothing_is_left_unqualified(workspace_a):
     with schema_context(workspace_a.schema_name):
         lead = lead_qualify(lead=LeadFactory())
@@ -178,10 +209,27 @@ def test_the_transcript_joins_every_conversation_oldest_first_with_the_lead_cont
     assert (transcript.lang, transcript.offer) == ("fr", OFFER)
     assert transcript.contact == {
         "email": "b@pme-services.example",
-        "job_title": "Directeur commercial",
+        "job_title": "Manager",  # the later conversation only claims another title
         "company_size": 30,
     }
     assert transcript.today == date.today()
+
+
+def test_a_later_conversation_saying_student_leaves_an_sql_lead_an_sql(workspace_a, form):
+    """Given an SQL lead, when another conversation gives its e-mail and says the visitor is a
+    student, then the lead stays an SQL, and what that conversation alone concluded is kept on
+    it for the lead page."""
+    first = converse(workspace_a, form, LEAD_B)
+    before = stored(workspace_a, qualified(workspace_a, first).pk)
+    impostor = converse(workspace_a, form, [LEAD_B[0], *STUDENT[1:]])
+
+    qualified(workspace_a, impostor)
+
+    assert stored(workspace_a, first.lead_id) == before
+    with schema_context(workspace_a.schema_name):
+        impostor.refresh_from_db()
+    own = impostor.claims["qualification"]
+    assert (own["qualification_status"], own["disqualification"]) == ("disqualified", "student")
 
 
 @pytest.mark.parametrize(
@@ -299,12 +347,9 @@ def test_the_task_retries_when_the_database_is_unreachable(workspace_a, form, mo
 
 
 def test_a_broker_that_cannot_take_the_task_never_fails_the_visitors_last_turn(
-    workspace_a, form, monkeypatch, django_capture_on_commit_callbacks
+    workspace_a, form, broker_at, django_capture_on_commit_callbacks
 ):
-    def unreachable(*args, **kwargs):
-        raise OSError("Connection refused")
-
-    monkeypatch.setattr(lead_qualify_task, "delay", unreachable)
+    broker_at(closed_port_url())
     with (
         schema_context(workspace_a.schema_name),
         django_capture_on_commit_callbacks(execute=True) as queued,
@@ -314,3 +359,7 @@ def test_a_broker_that_cannot_take_the_task_never_fails_the_visitors_last_turn(
     assert queued
     assert conversation.status == "completed"
     assert stored(workspace_a, conversation.lead_id)["qualification_status"] == ""
+    # Kept for beat's requeue-unqueued-tasks (tests/tenants/test_unqueued_tasks_requeue.py).
+    assert UnqueuedTask.objects.filter(
+        task_name=lead_qualify_task.name, args=[conversation.lead_id]
+    ).exists()

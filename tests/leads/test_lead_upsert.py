@@ -39,15 +39,67 @@ def talk(form, answers):
     return followups_answer(conversation)
 
 
-def test_same_email_updates_existing_lead(form):
+def test_same_email_adds_the_conversation_to_the_existing_lead(form):
     first = talk(form, ANSWERS)
     second = talk(form, ["Again", "ADA@example.com", "Ada L.", "Acme Corp", "CEO", "250"])
 
     assert Lead.objects.count() == 1
     lead = Lead.objects.get()
     assert first.lead == second.lead == lead
-    assert (lead.full_name, lead.company, lead.company_size) == ("Ada L.", "Acme Corp", "201-1000")
     assert lead.conversations.count() == 2
+
+
+def test_the_first_conversation_establishes_the_contact_a_later_one_only_claims(form):
+    """An e-mail typed into a form proves nothing: the later conversation's differing answers
+    are kept on it as claims, and the lead keeps what its first conversation gave."""
+    first = talk(form, ANSWERS)
+    second = talk(form, ["Again", "ADA@example.com", "Ada L.", "acme", "CEO", "250"])
+
+    lead = Lead.objects.get()
+    assert (lead.full_name, lead.company, lead.job_title, lead.company_size) == (
+        "Ada",
+        "Acme",
+        "CEO",
+        "51-200",
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.unverified, first.claims) == (False, {})
+    assert second.unverified is True
+    # "acme" is Acme written otherwise, "CEO" the same: only what differs is a claim.
+    assert second.claims["contact"] == {"full_name": "Ada L.", "company_size": "201-1000"}
+
+
+def test_a_later_conversation_fills_the_fields_the_lead_left_blank(form):
+    talk(form, ANSWERS[:2])
+    Conversation.objects.update(last_turn_at=timezone.now() - timedelta(hours=1))
+    conversations_abandon_stale()  # a lead with an e-mail only
+
+    later = talk(form, ["Again", "ada@example.com", "Ada", "Acme", "CEO", "200"])
+
+    lead = Lead.objects.get()
+    assert (lead.full_name, lead.company, lead.job_title) == ("Ada", "Acme", "CEO")
+    later.refresh_from_db()
+    assert later.unverified is True
+    assert later.claims["contact"] == {}
+
+
+def test_the_establishing_conversation_resumed_keeps_establishing(form):
+    """A visitor who left after giving their e-mail and comes back to the same conversation
+    is still the one who made the lead: what they add is theirs, not a claim."""
+    conversation = talk(form, ANSWERS[:2])
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_turn_at=timezone.now() - timedelta(hours=1)
+    )
+    conversations_abandon_stale()
+
+    for text in ANSWERS[2:]:
+        conversation = conversation_turn(token=conversation.token, text=text).conversation
+    conversation = followups_answer(conversation)
+
+    conversation.refresh_from_db()
+    assert conversation.unverified is False
+    assert conversation.lead.full_name == "Ada"
 
 
 def test_different_emails_make_different_leads(form):

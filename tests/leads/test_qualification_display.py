@@ -82,7 +82,7 @@ def test_the_page_shows_the_status_badge_brief_and_bant(member_client, workspace
     assert "<strong>This quarter</strong>" in html
     assert "Confidence 90%" in html
     assert '<q class="lead-evidence">On doit décider avant la fin du trimestre</q>' in html
-    assert "By the offline 1 engine" in html
+    assert "By the offline 2 engine" in html
 
 
 def test_the_evidence_is_marked_in_the_transcript(member_client, workspace_a, lead_b):
@@ -106,6 +106,51 @@ def test_a_disqualified_lead_shows_why(member_client, workspace_a, lead_b):
 
     assert "lead-status-disqualified" in html
     assert "<strong>Vendor</strong> · Fournisseur : cherche à vendre ses services." in html
+
+
+def test_a_disqualified_lead_quotes_the_sentence_and_folds_its_bant(
+    member_client, workspace_a, lead_b
+):
+    # Given a lead the engine disqualified as a vendor, on the visitor's own sentence
+    pitch = "Nous aidons les éditeurs à remplir leur agenda commercial."
+    with schema_context(workspace_a.schema_name):
+        detail = {**Lead.objects.get(pk=lead_b.pk).qualification_detail}
+        detail.update(disqualified="vendor", disqualification_evidence=[pitch])
+        Lead.objects.filter(pk=lead_b.pk).update(
+            qualification_status="disqualified",
+            disqualification="vendor",
+            qualification_detail=detail,
+        )
+
+    # When a member opens its page
+    html = lead_page(member_client, workspace_a, lead_b)
+
+    # Then the sentence that shows it is quoted beside the reason, and the BANT boxes, which
+    # nobody will call on, are folded away
+    assert f'<q class="lead-evidence lead-disqualification-evidence">{pitch}</q>' in html
+    assert '<details class="lead-bant-folded">' in html
+
+
+def test_a_reason_an_admin_set_quotes_nothing_of_the_engines(member_client, workspace_a, lead_b):
+    with schema_context(workspace_a.schema_name):
+        detail = {**Lead.objects.get(pk=lead_b.pk).qualification_detail}
+        detail.update(disqualified="vendor", disqualification_evidence=["We sell SEO."])
+        Lead.objects.filter(pk=lead_b.pk).update(
+            qualification_status="disqualified",
+            disqualification="spam",
+            qualification_detail=detail,
+        )
+
+    html = lead_page(member_client, workspace_a, lead_b)
+
+    assert "lead-disqualification-evidence" not in html
+
+
+def test_a_genuine_prospects_bant_is_open(member_client, workspace_a, lead_b):
+    html = lead_page(member_client, workspace_a, lead_b)
+
+    assert "lead-bant-folded" not in html
+    assert '<dl class="lead-bant">' in html
 
 
 def test_a_lead_not_qualified_yet_says_so(member_client, workspace_a, form):

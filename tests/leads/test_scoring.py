@@ -121,6 +121,23 @@ def test_answer_equals_reads_a_step_answer_or_a_contact_field(in_a):
     assert scores(acme, other) == [10, 0]
 
 
+def test_the_answers_of_a_conversation_that_only_claims_the_lead_score_nothing(in_a):
+    """A later conversation that gave the lead's e-mail proves nothing about who the lead is
+    (leads/claims.py): its answers and hidden fields neither add points nor take any away."""
+    only_rule(RuleKind.ANSWER_EQUALS, field="plan", points=-30, value="student")
+    lead = LeadFactory()
+    claim = conversation_of(lead, answers={"plan": "Student"}, hidden_fields={"seg": "x"})
+    Conversation.objects.filter(pk=claim.pk).update(unverified=True)
+
+    assert scores(lead) == [0]
+    for kind, params in [
+        (RuleKind.HIDDEN_FIELD_EQUALS, {"field": "seg", "value": "x"}),
+        (RuleKind.REPLIED_TO_STEP, {"step": "plan"}),
+    ]:
+        only_rule(kind, **params)
+        assert scores(lead) == [0], kind
+
+
 def test_hidden_field_equals(in_a):
     only_rule(RuleKind.HIDDEN_FIELD_EQUALS, field="segment", value="enterprise")
     tagged = LeadFactory()

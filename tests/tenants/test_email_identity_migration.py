@@ -1,4 +1,4 @@
-"""Migration 0008 stores users' and invitations' addresses in their normalised form, and stops,
+"""Migration 0009 stores users' and invitations' addresses in their normalised form, and stops,
 naming them, when two users' addresses are one identity."""
 
 from importlib import import_module
@@ -11,7 +11,7 @@ from tests.factories import InvitationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-migration = import_module("tenants.migrations.0008_user_email_identity")
+migration = import_module("tenants.migrations.0009_user_email_identity")
 LONG_S_SAM = "\u017fam@example.com"  # "sam@" with a long s
 
 

@@ -20,7 +20,7 @@ from leads.services.leads import lead_correct
 from leads.services.sales import lead_assign, lead_outcome_record, leads_assign
 from tests.api import api_call
 from tests.factories import LeadFactory
-from tests.leads.conversations import LEAD_B, converse, discovery_form
+from tests.leads.conversations import LEAD_B, STUDENT, converse, discovery_form
 from webhooks.models import Delivery, Event
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +98,33 @@ def test_a_completed_conversation_emits_lead_created_conversation_completed_and_
         "created_at",
         "updated_at",
     }
+
+
+def test_a_conversation_only_claiming_a_leads_email_pushes_no_forged_data(
+    workspace_a, receiver, endpoint, committed
+):
+    """Given an SQL lead, when another conversation gives its e-mail and says it is a student
+    with another job title, then integrators are told the lead as stored (its title, still an
+    SQL, no lead.qualified), and the conversation's own answers come marked unverified."""
+    form = discovery_form(workspace_a)
+    with committed():
+        converse(workspace_a, form, LEAD_B)
+    receiver.requests.clear()
+
+    with committed():
+        impostor = converse(workspace_a, form, [LEAD_B[0], "Étudiant", *STUDENT[2:]])
+
+    messages = _messages(receiver, endpoint)
+    assert [m["type"] for m in messages] == ["lead.updated", "conversation.completed"]
+    updated, completed = (m["data"] for m in messages)
+    for told in (updated["lead"], completed["lead"]):
+        assert (told["job_title"], told["status"], told["disqualification"]) == (
+            "Manager",
+            "sql",
+            None,
+        )
+    assert completed["conversation"]["id"] == impostor.pk
+    assert completed["conversation"]["unverified"] is True
 
 
 def test_nothing_is_emitted_before_the_commit_nor_for_a_change_rolled_back(

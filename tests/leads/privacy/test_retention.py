@@ -54,6 +54,22 @@ def test_transcripts_and_events_past_the_period_go_and_the_conversation_and_lead
         assert LeadEvent.objects.filter(lead=new.lead).count() == 3
 
 
+def test_what_a_conversation_claimed_goes_with_its_transcript(workspace_a, make_contact):
+    """An unverified conversation's claims are the visitor's words too (leads/claims.py)."""
+    old = make_contact(workspace_a)
+    with schema_context(workspace_a.schema_name):
+        Conversation.objects.filter(lead=old.lead).update(
+            unverified=True,
+            claims={"contact": {"company": "Zqv7 Corp"}, "qualification": {"need": "identified"}},
+        )
+    age(workspace_a, days=91)
+
+    with schema_context(workspace_a.schema_name):
+        retention_apply(days=90)
+
+        assert Conversation.objects.get(lead=old.lead).claims == {}
+
+
 def test_the_api_sync_hands_out_again_the_conversation_and_lead_whose_transcript_went(
     client, api_key_of, workspace_a, make_contact
 ):

@@ -44,7 +44,7 @@ def emails_normalize(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenants", "0007_workspace_retention_days"),
+        ("tenants", "0008_unqueued_tasks"),
     ]
 
     operations = [
