@@ -5,7 +5,6 @@ whichever schema they were queued from does not matter."""
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection
 from django.template.loader import render_to_string
@@ -18,7 +17,7 @@ from billing.plans import LIMIT_LABELS
 from billing.selectors import workspace_billing_account, workspace_plan
 from billing.services import workspace_owner_emails
 from billing.webhooks import billing_grace_expire
-from tenants.middleware import workspace_path_prefix, workspace_urlconf
+from tenants.links import workspace_page_url
 from tenants.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -40,13 +39,6 @@ def _queued_for(workspace: Workspace) -> bool:
     return False
 
 
-def _billing_url(workspace: Workspace) -> str:
-    from django.urls import reverse
-
-    path = reverse("billing", urlconf=workspace_urlconf(workspace_path_prefix(workspace)))
-    return settings.PARLEY_BASE_URL.rstrip("/") + path
-
-
 def _owners_email(workspace: Workspace, kind: str, **context) -> int:
     recipients = workspace_owner_emails(workspace=workspace)
     if not recipients:
@@ -55,7 +47,7 @@ def _owners_email(workspace: Workspace, kind: str, **context) -> int:
         "workspace": workspace,
         "plan": workspace_plan(workspace=workspace),
         "account": workspace_billing_account(workspace=workspace),
-        "billing_url": _billing_url(workspace),
+        "billing_url": workspace_page_url(workspace, "billing"),
         **context,
     }
     subject = SUBJECTS[kind].format(

@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from billing.views import stripe_webhook
 from config.health import healthz
 from tenants import views as tenant_views
-from tenants.forms import EmailAuthenticationForm
+from tenants.forms import EmailAuthenticationForm, PasswordResetRequestForm
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/workspaces/", permanent=False), name="home"),
@@ -26,7 +26,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        tenant_views.password_reset_rate_limited(auth_views.PasswordResetView.as_view()),
+        tenant_views.password_reset_rate_limited(
+            auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm)
+        ),
         name="password_reset",
     ),
     path(

@@ -5,18 +5,16 @@ import secrets
 import tempfile
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from exports.lead_csv import lead_csv_lines
 from exports.models import ExportStatus, LeadExport
 from exports.selectors import export_filters, lead_export_list
-from tenants.middleware import workspace_path_prefix, workspace_urlconf
+from tenants.links import workspace_page_url
 from tenants.models import User
 from tenants.selectors import workspace_current
 from tenants.transactions import task_queue_on_commit
@@ -85,12 +83,7 @@ def lead_export_fail(*, export_id: int, error: str) -> None:
 
 
 def lead_export_url(workspace, export: LeadExport) -> str:
-    path = reverse(
-        "lead_export_detail",
-        kwargs={"export_id": export.pk},
-        urlconf=workspace_urlconf(workspace_path_prefix(workspace)),
-    )
-    return settings.PARLEY_BASE_URL.rstrip("/") + path
+    return workspace_page_url(workspace, "lead_export_detail", export_id=export.pk)
 
 
 def _lead_export_ready_mail(export: LeadExport, workspace) -> None:

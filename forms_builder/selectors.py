@@ -1,10 +1,8 @@
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.urls import reverse
 
 from forms_builder.models import Form, FormStatus, Step
 from forms_builder.services import form_definition
-from tenants.middleware import workspace_path_prefix, workspace_urlconf
+from tenants.links import workspace_page_url
 from tenants.models import Workspace
 
 
@@ -62,9 +60,4 @@ def form_share_url(*, workspace: Workspace, form: Form) -> str | None:
     every workspace, domains or not); None while it is not published."""
     if form.status != FormStatus.PUBLISHED:
         return None
-    path = reverse(
-        "form_page",
-        kwargs={"form_slug": form.slug},
-        urlconf=workspace_urlconf(workspace_path_prefix(workspace)),
-    )
-    return settings.PARLEY_BASE_URL.rstrip("/") + path
+    return workspace_page_url(workspace, "form_page", form_slug=form.slug)

@@ -10,6 +10,7 @@ from billing.selectors import leads_within_quota
 from leads.models import Conversation, Lead, LeadCorrection, LeadOutcome, LeadScoreItem, Message
 from leads.qualification.stored import BOXES
 from leads.selectors import BRIEF_LABELS, lead_list
+from tenants.identity import email_normalize
 from tenants.models import Membership, User
 
 
@@ -28,9 +29,10 @@ def lead_api_rows(*, filters: dict, order: str) -> QuerySet[Lead]:
 
 
 def member_id_by_email(*, workspace, email: str) -> int | None:
-    """The id of the workspace's member with this e-mail (case-insensitive), None for nobody."""
+    """The id of the workspace's member with this e-mail (any spelling of it, tenants/identity.py),
+    None for nobody."""
     return (
-        Membership.objects.filter(workspace=workspace, user__email__iexact=email)
+        Membership.objects.filter(workspace=workspace, user__email=email_normalize(email))
         .values_list("user_id", flat=True)
         .first()
     )

@@ -1,13 +1,34 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from leads.prioritization import PRIORITY_SCORE_WEIGHT_HELP
 from leads.qualification.engines import ENGINE_NAMES
+from tenants.identity import email_identity, email_normalize
+from tenants.links import public_page_url
 from tenants.models import ApiScope, Role, User, Workspace
 from tenants.services import workspace_slug_validate
+
+
+class IdentityEmailField(forms.EmailField):
+    """An address that names a person (tenants/identity.py), validated in its normalised form:
+    a spelling that folds to a valid address is that address. A field that names a new identity
+    (sign-up, invitation) also refuses local parts that do not fold to plain letters; log-in and
+    password reset look up existing ones, whatever they are."""
+
+    def __init__(self, *, new_identity: bool, **kwargs):
+        super().__init__(**kwargs)
+        self.new_identity = new_identity
+
+    def to_python(self, value):
+        return email_normalize(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and self.new_identity:
+            email_identity(value)
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -16,9 +37,41 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": "That e-mail and password do not match an account. Check both and try "
         "again (the password is case-sensitive).",
     }
-    username = forms.EmailField(
-        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    username = IdentityEmailField(
+        new_identity=False,
+        label="E-mail",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset request, its link on Parley's configured address (tenants/links.py)."""
+
+    email = IdentityEmailField(
+        new_identity=False,
+        label="E-mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def get_users(self, email):
+        # The account of the identity, exactly (Django's iexact would let PostgreSQL's upper()
+        # match look-alikes); the e-mail goes to the stored address, never the one typed.
+        users = User.objects.filter(email=email_normalize(email), is_active=True)
+        return (user for user in users if user.has_usable_password())
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # Django's `protocol`, `domain` and `site_name` come from the request's Host header, which
+        # a stranger chooses: the e-mail gets none of them, only the link.
+        context = {
+            key: value
+            for key, value in context.items()
+            if key not in {"protocol", "domain", "site_name"}
+        }
+        context["link"] = public_page_url(
+            "password_reset_confirm", uidb64=context["uid"], token=context["token"]
+        )
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 def suggested_slug(name: str) -> str:
@@ -60,8 +113,10 @@ class WorkspaceFieldsMixin(forms.Form):
 
 class SignupForm(WorkspaceFieldsMixin):
     full_name = forms.CharField(label="Your name", max_length=150, required=False)
-    email = forms.EmailField(
-        label="Work e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    email = IdentityEmailField(
+        new_identity=True,
+        label="Work e-mail",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password = forms.CharField(
         label="Password",
@@ -73,8 +128,8 @@ class SignupForm(WorkspaceFieldsMixin):
     field_order = ["full_name", "email", "password", "workspace_name", "workspace_slug"]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email=email).exists():
             raise ValidationError(
                 "An account with this e-mail already exists. Log in, then create the workspace "
                 "from your workspace list."
@@ -151,7 +206,7 @@ class WorkspaceSettingsForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail")
+    email = IdentityEmailField(new_identity=True, label="E-mail")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
 
 

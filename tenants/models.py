@@ -12,6 +12,7 @@ from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
 
 from leads.qualification.engines import ENGINE_NAMES
+from tenants.identity import email_normalize
 
 # Slugs name a workspace in URLs (/w/<slug>/, <slug>.parley.app) and in its schema name, so they
 # are lower-case ASCII, start with a letter and never collide with a route or a system name.
@@ -60,7 +61,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -74,8 +75,14 @@ class UserManager(BaseUserManager):
         extra_fields.update(is_staff=True, is_superuser=True)
         return self._create_user(email, password, **extra_fields)
 
+    @classmethod
+    def normalize_email(cls, email):
+        return email_normalize(email or "")
+
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        # Exact, on the identity: iexact would let PostgreSQL's upper() match look-alikes
+        # ("\u0131van", with a dotless i, and "ivan" are both "IVAN").
+        return self.get(email=email_normalize(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -98,6 +105,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    def save(self, *args, **kwargs):
+        # Whoever writes a user (sign-up, invitation, admin, shell, fixtures), the address is
+        # kept in its one spelling, so the unique constraint on it holds for the identity.
+        self.email = email_normalize(self.email)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def normalize_username(cls, username):
+        return email_normalize(username)
 
     @property
     def display_name(self):

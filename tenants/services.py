@@ -7,9 +7,10 @@ import re
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tenants.identity import email_identity, email_normalize
 from tenants.models import (
     RESERVED_WORKSPACE_SLUGS,
     WORKSPACE_SLUG_PATTERN,
@@ -37,14 +38,25 @@ def workspace_slug_validate(slug: str) -> None:
         raise ValidationError(f"The address “{slug}” is already taken.", "taken")
 
 
+def _email_taken() -> ValidationError:
+    return ValidationError("An account with this e-mail already exists.", "email_taken")
+
+
 def user_create(*, email: str, password: str, full_name: str = "") -> User:
-    email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError("An account with this e-mail already exists.", "email_taken")
+    email = email_identity(email)
+    if User.objects.filter(email=email).exists():
+        raise _email_taken()
     user = User(email=email, full_name=full_name)
     validate_password(password, user=user)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # A concurrent sign-up saved the address between the check above and this save.
+        if User.objects.filter(email=email).exists():
+            raise _email_taken() from None
+        raise
     return user
 
 
@@ -56,7 +68,14 @@ def workspace_create(*, name: str, slug: str, owner: User) -> Workspace:
     workspace = Workspace(
         name=name.strip(), slug=slug, schema_name=Workspace.schema_name_for_slug(slug)
     )
-    workspace.save(verbosity=0)  # creates the schema by cloning the template
+    try:
+        with transaction.atomic():
+            workspace.save(verbosity=0)  # creates the schema by cloning the template
+    except IntegrityError:
+        # A concurrent sign-up saved the slug between the check above and this save.
+        if Workspace.objects.filter(slug=slug).exists():
+            raise ValidationError(f"The address “{slug}” is already taken.", "taken") from None
+        raise
     if settings.PARLEY_WORKSPACE_DOMAIN:
         Domain.objects.create(
             tenant=workspace, domain=f"{slug}.{settings.PARLEY_WORKSPACE_DOMAIN}", is_primary=True
@@ -82,10 +101,10 @@ def invitation_create(
     from billing.selectors import workspace_member_count
     from tenants.tasks import invitation_send
 
-    email = email.strip().lower()
+    email = email_identity(email)
     if role == Role.OWNER and not invited_by.has_role(Role.OWNER):
         raise ValidationError("Only an owner can invite another owner.", "role")
-    if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
+    if Membership.objects.filter(workspace=workspace, user__email=email).exists():
         raise ValidationError(f"{email} is already a member of this workspace.", "member")
     # Inviting the same address again replaces the pending invitation and sends a fresh link.
     Invitation.objects.filter(workspace=workspace, email=email, accepted_at__isnull=True).delete()
@@ -106,7 +125,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise ValidationError("This invitation has already been used.", "used")
-    if invitation.email.lower() != user.email.lower():
+    if email_normalize(invitation.email) != email_normalize(user.email):
         raise ValidationError(
             f"This invitation was sent to {invitation.email}; log in with that address.",
             "wrong_user",

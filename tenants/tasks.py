@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from tenants.links import public_page_url
 from tenants.models import Invitation, UnqueuedTask
 from tenants.spares import spare_schemas_fill
 from tenants.tokens import invitation_token_make
@@ -36,7 +37,7 @@ def invitation_send(invitation_id: int) -> bool:
             connection.schema_name,
         )
         return False
-    link = f"{settings.PARLEY_BASE_URL}/invitations/{invitation_token_make(invitation)}/"
+    link = public_page_url("invitation_accept", token=invitation_token_make(invitation))
     context = {
         "invitation": invitation,
         "link": link,

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -25,8 +24,9 @@ from tenants.forms import (
     WorkspaceCreateForm,
     WorkspaceSettingsForm,
 )
-from tenants.middleware import workspace_path_prefix, workspace_urlconf
-from tenants.models import ApiKey, Invitation, Membership, User, Workspace
+from tenants.identity import email_normalize
+from tenants.links import workspace_page_path
+from tenants.models import ApiKey, Invitation, Membership, User
 from tenants.permissions import admin_required
 from tenants.selectors import (
     user_membership_list,
@@ -49,9 +49,9 @@ from tenants.transactions import task_queue_on_commit
 
 
 def _login_account_key(group, request):
-    # Log-in matches e-mails case-insensitively, so the per-account count must too, or every
-    # spelling of one address ("Ada@", "ADA@") would get its own allowance.
-    return request.POST.get("username", "").strip().lower()
+    # Counted per identity, as log-in looks accounts up, or every spelling of one address
+    # ("Ada@", "ADA@", "\u017fam@" with a long s for "sam@") would get its own allowance.
+    return email_normalize(request.POST.get("username", ""))
 
 
 # Guessing passwords or flooding sign-ups and reset e-mails is throttled per client address,
@@ -83,14 +83,11 @@ def rate_limited(request, exception):
     )
 
 
-def workspace_url(workspace: Workspace, name: str = "dashboard", **kwargs) -> str:
-    """A workspace page's path on the main host (/w/<slug>/...), from any schema or request."""
-    return reverse(
-        name, kwargs=kwargs or None, urlconf=workspace_urlconf(workspace_path_prefix(workspace))
-    )
-
-
 # --- Public pages ---------------------------------------------------------------------------
+
+
+# The services' errors a sign-up form shows on a field rather than above the form.
+SIGNUP_ERROR_FIELDS = {"email_taken": "email", "taken": "workspace_slug"}
 
 
 @signup_rate_limited
@@ -107,11 +104,11 @@ def signup(request):
                 workspace_slug=data["workspace_slug"],
             )
         except ValidationError as error:  # a concurrent sign-up took the e-mail or the address
-            form.add_error(None, error)
+            form.add_error(SIGNUP_ERROR_FIELDS.get(getattr(error, "code", None)), error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Parley! {workspace.name} is ready.")
-            return redirect(workspace_url(workspace))
+            return redirect(workspace_page_path(workspace))
     return render(request, "tenants/signup.html", {"form": form})
 
 
@@ -129,7 +126,7 @@ def workspace_list(request):
             form.add_error(None, error)
         else:
             messages.success(request, f"{workspace.name} is ready.")
-            return redirect(workspace_url(workspace))
+            return redirect(workspace_page_path(workspace))
     memberships = user_membership_list(user=request.user)
     return render(
         request, "tenants/workspace_list.html", {"memberships": memberships, "form": form}
@@ -153,7 +150,7 @@ def workspace_open(request):
     membership = memberships.filter(workspace__slug=last_slug).first() or memberships.first()
     if membership is None:
         return redirect("workspace_list")
-    return redirect(workspace_url(membership.workspace))
+    return redirect(workspace_page_path(membership.workspace))
 
 
 def invitation_accept(request, token):
@@ -172,10 +169,10 @@ def invitation_accept(request, token):
                 context["error"] = error.messages[0]
             else:
                 messages.success(request, f"You joined {invitation.workspace.name}.")
-                return redirect(workspace_url(invitation.workspace))
+                return redirect(workspace_page_path(invitation.workspace))
         return render(request, "tenants/invitation_accept.html", context)
 
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if User.objects.filter(email=email_normalize(invitation.email)).exists():
         context["login_needed"] = True
         return render(request, "tenants/invitation_accept.html", context)
 
@@ -194,7 +191,7 @@ def invitation_accept(request, token):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome! You joined {invitation.workspace.name}.")
-            return redirect(workspace_url(invitation.workspace))
+            return redirect(workspace_page_path(invitation.workspace))
     context["form"] = form
     return render(request, "tenants/invitation_accept.html", context)
 

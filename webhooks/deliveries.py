@@ -5,15 +5,13 @@ the last one or on a 410 Gone, disable the endpoint and tell the workspace's own
 from datetime import timedelta
 from http import HTTPStatus
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
-from tenants.middleware import workspace_path_prefix, workspace_urlconf
+from tenants.links import workspace_page_url
 from tenants.selectors import workspace_current, workspace_manager_list
 from tenants.transactions import task_queue_on_commit
 from webhooks.models import Delivery, DeliveryStatus, Endpoint, Trigger
@@ -181,15 +179,10 @@ def endpoint_disabled_mail_send(*, endpoint_id: int) -> bool:
     recipients = [user.email for user in workspace_manager_list(workspace=workspace)]
     if not recipients:
         return False
-    path = reverse(
-        "webhook_endpoint_detail",
-        kwargs={"endpoint_id": endpoint.pk},
-        urlconf=workspace_urlconf(workspace_path_prefix(workspace)),
-    )
     context = {
         "workspace": workspace,
         "endpoint": endpoint,
-        "link": settings.PARLEY_BASE_URL.rstrip("/") + path,
+        "link": workspace_page_url(workspace, "webhook_endpoint_detail", endpoint_id=endpoint.pk),
     }
     send_mail(
         subject=f"Webhook endpoint disabled in {workspace.name}",

@@ -8,17 +8,15 @@ workspace), the workspace's owners and admins, who dispatch leads."""
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from leads.models import ActivityKind, Band, Lead, LeadActivity
 from leads.selectors import lead_qualification
 from leads.sla import lead_timer
-from tenants.middleware import workspace_path_prefix, workspace_urlconf
+from tenants.links import workspace_page_url
 from tenants.models import Membership, User, Workspace
 from tenants.selectors import workspace_current, workspace_manager_list
 from tenants.transactions import task_queue_on_commit
@@ -35,12 +33,7 @@ DETAIL_MAX = LeadActivity._meta.get_field("detail").max_length
 def lead_page_url(workspace: Workspace, lead_id: int) -> str:
     """The lead's page as an absolute link, on the main host (/w/<slug>/...), which works for
     every member whatever domains the workspace has, as the invitation's link does."""
-    path = reverse(
-        "lead_detail",
-        kwargs={"lead_id": lead_id},
-        urlconf=workspace_urlconf(workspace_path_prefix(workspace)),
-    )
-    return settings.PARLEY_BASE_URL.rstrip("/") + path
+    return workspace_page_url(workspace, "lead_detail", lead_id=lead_id)
 
 
 def _one_line(text: str) -> str:

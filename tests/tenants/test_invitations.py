@@ -359,3 +359,35 @@ def test_invitation_of_workspace_b_cannot_be_revoked_from_workspace_a(
 
     assert response.status_code == 404
     assert Invitation.objects.filter(pk=theirs.pk).exists()
+
+
+# --- Look-alike addresses (tenants/identity.py) --------------------------------------------------
+
+
+def test_inviting_a_look_alike_of_a_member_is_refused_as_a_member(
+    invite, owner_client, workspace_a, mailoutbox
+):
+    MembershipFactory(workspace=workspace_a, user=UserFactory(email="sam@example.com"))
+
+    response = invite(owner_client, email="\u017fam@example.com")
+
+    assert response.status_code == 400
+    assert "already a member" in str(response.content)
+    assert mailoutbox == []
+
+
+def test_inviting_an_address_that_does_not_fold_to_plain_letters_is_refused(
+    invite, owner_client, workspace_a, mailoutbox
+):
+    response = invite(owner_client, email="\u0131van@example.com")
+
+    assert response.status_code == 400
+    assert "plain letters" in response.content.decode()
+    assert not Invitation.objects.filter(workspace=workspace_a).exists()
+    assert mailoutbox == []
+
+
+def test_an_invitation_is_kept_under_the_normalised_address(invite, owner_client, workspace_a):
+    invite(owner_client, email="\u017fAM@Example.com")
+
+    assert Invitation.objects.get(workspace=workspace_a).email == "sam@example.com"

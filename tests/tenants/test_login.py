@@ -107,3 +107,38 @@ def test_one_login_reaches_every_workspace_of_the_person(client, workspace_a, wo
 
     assert client.get(f"/w/{workspace_a.slug}/").status_code == 200
     assert client.get(f"/w/{workspace_b.slug}/").status_code == 200
+
+
+# --- Look-alike spellings (tenants/identity.py: the normalised address is the identity) --------
+
+
+def test_a_spelling_that_folds_to_the_address_logs_into_that_account(client):
+    user = UserFactory(email="sam@example.com")
+
+    response = client.post("/login/", {"username": "\u017fam@example.com", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(user.pk)
+
+
+def test_a_look_alike_that_folds_to_another_address_does_not_log_in(client):
+    """With a dotless i (U+0131), "ivan" folds to itself, not to "ivan": it is not Ivan's
+    address, even though PostgreSQL's upper() makes both "IVAN"."""
+    UserFactory(email="ivan@example.com")
+
+    response = client.post("/login/", {"username": "\u0131van@example.com", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "do not match an account" in response.context["form"].non_field_errors()[0]
+    assert SESSION_KEY not in client.session
+
+
+def test_a_fullwidth_spelling_of_the_address_logs_into_that_account(client):
+    user = UserFactory(email="ada@example.com")
+
+    response = client.post(
+        "/login/", {"username": "\uff41\uff44\uff41@example.com", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(user.pk)

@@ -118,3 +118,24 @@ def test_reset_does_not_log_the_person_in(client, person, mailoutbox):
     client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
     assert SESSION_KEY not in client.session
+
+
+@pytest.mark.parametrize("typed", ["\uff52eset.me@example.com", "re\u017fet.me@example.com"])
+def test_reset_request_in_a_folding_spelling_mails_the_stored_address(
+    client, person, mailoutbox, typed
+):
+    """Fullwidth letters, a long s: the same identity (tenants/identity.py), mailed at the
+    address the account has, never the one typed."""
+    response = client.post("/password-reset/", {"email": typed})
+
+    assert response.status_code == 302
+    assert [message.to for message in mailoutbox] == [[person.email]]
+
+
+def test_reset_request_for_a_dotless_i_look_alike_sends_nothing(client, mailoutbox):
+    UserFactory(email="ivan@example.com")
+
+    response = client.post("/password-reset/", {"email": "\u0131van@example.com"})
+
+    assert response.status_code == 302
+    assert mailoutbox == []

@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 
 from tenants.models import User, Workspace
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,13 @@ def test_password_reset_is_throttled_per_client_address(client, owner, mailoutbo
         client.post("/password-reset/", {"email": owner.email}, REMOTE_ADDR="10.0.0.3")
     )
     assert len(mailoutbox) == RESET_PER_ADDRESS
+
+
+def test_login_throttle_per_account_counts_look_alike_spellings(client):
+    """The long s (U+017F) folds to "s": each spelling is one account, and one allowance."""
+    UserFactory(email="sam@example.com")
+    spellings = ["sam@example.com", "\u017fam@example.com", "\u017fAM@example.com"]
+    for attempt in range(LOGIN_PER_ACCOUNT):
+        _wrong_login(client, spellings[attempt % 3], address=f"10.0.1.{attempt}")
+
+    _assert_throttled(_wrong_login(client, "\u017fam@example.com", address="10.0.2.1"))

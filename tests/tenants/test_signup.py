@@ -84,3 +84,44 @@ def test_signup_with_missing_fields_lists_each_one(client):
     response = client.post("/signup/", {})
     assert response.status_code == 200
     assert set(response.context["form"].errors) >= {"email", "password", "workspace_name"}
+
+
+# --- The address is the identity (tenants/identity.py) ----------------------------------------
+
+
+def test_signup_keeps_the_normalised_address(client):
+    response = client.post("/signup/", {**VALID, "email": "\u017fAM@Northwind.example"})
+
+    assert response.status_code == 302
+    assert User.objects.filter(email="sam@northwind.example").exists()
+
+
+@pytest.mark.parametrize(
+    ("existing", "typed"),
+    [
+        ("sam@northwind.example", "\u017fam@northwind.example"),  # long s
+        ("kate@northwind.example", "\u212aate@northwind.example"),  # Kelvin sign
+        ("ada@northwind.example", "\uff41da@northwind.example"),  # fullwidth a
+    ],
+)
+def test_signup_with_a_look_alike_of_an_existing_email_shows_a_form_error(client, existing, typed):
+    UserFactory(email=existing)
+
+    response = client.post("/signup/", {**VALID, "email": typed})
+
+    assert response.status_code == 200
+    assert "already exists" in response.context["form"].errors["email"][0]
+    assert User.objects.filter(email__endswith="@northwind.example").count() == 1
+
+
+@pytest.mark.parametrize("typed", ["\u0131van@northwind.example", "\u0130van@northwind.example"])
+def test_signup_with_a_dotted_or_dotless_i_look_alike_shows_a_form_error(client, typed):
+    """They fold to no plain address, so no mail system delivers them as the "ivan" they look
+    like: refused whether or not Ivan has an account."""
+    UserFactory(email="ivan@northwind.example")
+
+    response = client.post("/signup/", {**VALID, "email": typed})
+
+    assert response.status_code == 200
+    assert "plain letters" in response.context["form"].errors["email"][0]
+    assert User.objects.filter(email__endswith="@northwind.example").count() == 1
