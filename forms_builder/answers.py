@@ -2,6 +2,7 @@
 in the form's language. Pure functions of the step's frozen definition."""
 
 import re
+import unicodedata
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -27,6 +28,8 @@ MESSAGES = {
         "min": "Please give a number of at least {limit}.",
         "max": "Please give a number of at most {limit}.",
         "choice": "Please pick one of: {options}.",
+        "choice_unclear": "Sorry, I'm not sure which one you mean. Could you pick one of: "
+        "{options}?",
         "yes_no": "Please answer yes or no.",
         "date": "Please give a date (like 2026-03-31).",
         "yes": "Yes",
@@ -42,6 +45,8 @@ MESSAGES = {
         "min": "Merci d'indiquer un nombre d'au moins {limit}.",
         "max": "Merci d'indiquer un nombre d'au plus {limit}.",
         "choice": "Merci de choisir parmi : {options}.",
+        "choice_unclear": "Désolé, je ne suis pas sûr de bien comprendre. Pouvez-vous choisir "
+        "parmi : {options} ?",
         "yes_no": "Merci de répondre par oui ou par non.",
         "date": "Merci d'indiquer une date (comme 31/03/2026).",
         "yes": "Oui",
@@ -146,10 +151,106 @@ def _match_option(options, text):
     return next((option for option in options if option.casefold() == lowered), None)
 
 
+# Words that say nothing of which option is meant ("this", "le", "we"): an option is meant when
+# its other words are all in the answer.
+_FILLER_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "just",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "this",
+        "to",
+        "we",
+        "with",
+        "c",
+        "ce",
+        "ces",
+        "cette",
+        "d",
+        "de",
+        "des",
+        "du",
+        "en",
+        "est",
+        "et",
+        "il",
+        "je",
+        "l",
+        "la",
+        "le",
+        "les",
+        "ma",
+        "mes",
+        "mon",
+        "nous",
+        "on",
+        "ou",
+        "par",
+        "pour",
+        "sa",
+        "se",
+        "ses",
+        "son",
+        "un",
+        "une",
+    ]
+)
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _WORD.findall(plain)
+
+
+def _said(option_word: str, answer_words: set[str]) -> bool:
+    # "quarter" is said in "quarters", "urgent" in "urgently"; short words must match whole.
+    if option_word in answer_words:
+        return True
+    return len(option_word) >= 4 and any(w.startswith(option_word) for w in answer_words)
+
+
+def _meant_option(options: list[str], text: str) -> str | None:
+    """The one option a free-text answer clearly means: its number ("2"), or the only option
+    whose words (fillers aside) the answer all says. None when none or several are meant."""
+    stripped = text.strip().rstrip(".)")
+    if stripped.isdigit() and 1 <= int(stripped) <= len(options):
+        return options[int(stripped) - 1]
+    answer_words = set(_words(text))
+    meant = []
+    for option in options:
+        content = [w for w in _words(option) if w not in _FILLER_WORDS]
+        if content and all(_said(word, answer_words) for word in content):
+            meant.append(option)
+    return meant[0] if len(meant) == 1 else None
+
+
 def _single_choice(step, text, words):
-    option = _match_option(step_options(step), text)
+    options = step_options(step)
+    option = _match_option(options, text) or _meant_option(options, text)
     if option is None:
-        raise AnswerInvalid(words["choice"].format(options=", ".join(step_options(step))))
+        raise AnswerInvalid(words["choice_unclear"].format(options=", ".join(options)))
     return option
 
 

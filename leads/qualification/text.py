@@ -73,6 +73,26 @@ class Sentence:
         return bool(self.question) and bool(TOPIC_PATTERNS[topic].search(self.question))
 
 
+# Contact details are not evidence of anything: an address or a phone number, or a short answer
+# to the form's question for one, is left out of what the engines read and quote (an e-mail is
+# not "stakes").
+_CONTACT_SHAPED = re.compile(r"^\S+@\S+\.\S+$|^\+?[\d\s().-]{7,}$")
+_CONTACT_QUESTION = re.compile(
+    r"e-?mail|courriel|\bmail\b|phone|telephone|portable|\bmobile\b|\bnom\b|\bname\b|prenom"
+)
+CONTACT_ANSWER_MAX_WORDS = 6
+
+
+def contact_answer(text: str, question: str) -> bool:
+    """Whether a visitor's message gives contact details rather than says anything."""
+    folded = fold(text.strip())
+    if _CONTACT_SHAPED.match(folded):
+        return True
+    return bool(_CONTACT_QUESTION.search(question)) and (
+        len(folded.split()) <= CONTACT_ANSWER_MAX_WORDS
+    )
+
+
 def visitor_sentences(transcript: Transcript) -> list[Sentence]:
     sentences = []
     question = ""
@@ -80,6 +100,8 @@ def visitor_sentences(transcript: Transcript) -> list[Sentence]:
         text = message.get("text") or ""
         if message.get("role") != "visitor":
             question = fold(text)
+            continue
+        if contact_answer(text, question):
             continue
         for i, part in enumerate(split_sentences(text)):
             sentences.append(

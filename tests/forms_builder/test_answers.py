@@ -88,6 +88,46 @@ def test_choices_match_whatever_the_case_and_refuse_others():
         answer_parse(single, "Support", "en")
 
 
+TIMING = ["This month", "This quarter", "This year", "Just looking"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "meant"),
+    [
+        ("It's urgent: we must decide before the end of the quarter", "This quarter"),
+        ("we're just looking for now", "Just looking"),
+        ("2", "This quarter"),
+        ("this YEAR probably", "This year"),
+        ("d'ici la fin du mois, c'est urgent", None),  # French words, English options: unclear
+    ],
+)
+def test_a_free_text_answer_that_clearly_means_one_choice_is_that_choice(answer, meant):
+    single = step(StepKind.SINGLE_CHOICE, options=TIMING)
+    if meant is None:
+        with pytest.raises(AnswerInvalid):
+            answer_parse(single, answer, "en")
+    else:
+        assert answer_parse(single, answer, "en") == meant
+
+
+def test_an_answer_that_could_mean_two_choices_is_asked_again_kindly():
+    single = step(StepKind.SINGLE_CHOICE, options=TIMING)
+
+    with pytest.raises(AnswerInvalid) as unclear:
+        answer_parse(single, "this month or this quarter, not sure", "en")
+
+    assert unclear.value.message == (
+        "Sorry, I'm not sure which one you mean. Could you pick one of: This month, "
+        "This quarter, This year, Just looking?"
+    )
+
+
+def test_french_options_are_read_without_accents():
+    single = step(StepKind.SINGLE_CHOICE, options=["Ce trimestre", "Cette année", "Plus tard"])
+
+    assert answer_parse(single, "avant la fin de l'annee", "fr") == "Cette année"
+
+
 def test_multiple_choice_keeps_each_option_once():
     multiple = step(StepKind.MULTIPLE_CHOICE, options=["CRM", "Email", "Ads"])
     assert answer_parse(multiple, "crm, Ads, CRM", "en") == ["CRM", "Ads"]
