@@ -229,6 +229,10 @@ def turn_create(request, form_slug, token):
         )
     payload = _conversation_payload(result.conversation, result.messages)
     if result.error:
-        payload["error"] = {"code": "invalid_answer", "message": result.error}
+        payload["error"] = {
+            "code": "invalid_answer",
+            "message": result.error,
+            "fields": {"text": result.error},
+        }
         return JsonResponse(payload, status=422)
     return JsonResponse(payload)
