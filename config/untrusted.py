@@ -16,6 +16,7 @@ with such text depends on what it is:
   garbage, in the inbox)."""
 
 import json
+import math
 import re
 
 from django.conf import settings
@@ -47,11 +48,13 @@ class InvalidText(ValueError):
 
 def json_read(raw: bytes, *, encoding: str = "utf-8"):
     """The JSON document in `raw`. Raises InvalidJson for anything else: bytes that are not
-    `encoding`, broken JSON, or nesting deeper than JSON_MAX_DEPTH (json.loads gives up with
-    RecursionError at about 1,000 levels, and what reads the document after it must not meet
-    that limit either)."""
+    `encoding`, broken JSON, NaN, Infinity or a number beyond them, or nesting deeper than
+    JSON_MAX_DEPTH (json.loads gives up with RecursionError at about 1,000 levels, and what
+    reads the document after it must not meet that limit either)."""
     try:
-        document = json.loads(raw.decode(encoding))
+        document = json.loads(
+            raw.decode(encoding), parse_constant=_no_constant, parse_float=_finite_float
+        )
     except (UnicodeDecodeError, LookupError):
         raise InvalidJson(f"The request body is not {encoding} text.") from None
     except (ValueError, RecursionError):
@@ -59,6 +62,18 @@ def json_read(raw: bytes, *, encoding: str = "utf-8"):
     if _nesting_depth(document) > JSON_MAX_DEPTH:
         raise InvalidJson(f"The request body nests more than {JSON_MAX_DEPTH} levels deep.")
     return document
+
+
+def _no_constant(name: str):
+    """NaN and Infinity are not JSON (Python reads them), and jsonb refuses them."""
+    raise ValueError(f"{name} is not a JSON value.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 reads as infinity
+        raise ValueError(f"{text} is out of range.")
+    return value
 
 
 def _nesting_depth(document) -> int:
