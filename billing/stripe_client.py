@@ -7,6 +7,7 @@ a 500. Tests point STRIPE_API_BASE at a local fake server (tests/fakes/stripe_se
 
 import json
 import logging
+import time
 from functools import lru_cache
 
 import stripe
@@ -20,7 +21,13 @@ class StripeUnavailable(Exception):
 
 
 class WebhookSignatureInvalid(Exception):
-    """A webhook's Stripe-Signature header is missing, malformed, wrong or too old."""
+    """A webhook's Stripe-Signature header is missing, malformed, wrong, too old or too far
+    ahead of our clock."""
+
+
+class WebhookEventMalformed(Exception):
+    """A webhook's body is not an event as Stripe sends them: not UTF-8 JSON, not an object, or
+    fields no real event has (billing.webhooks checks the fields it stores)."""
 
 
 def stripe_enabled() -> bool:
@@ -57,6 +64,11 @@ def _call(description: str, call):
         raise StripeUnavailable(f"Stripe could not {description}: {error.user_message}") from error
 
 
+def _list_all(description: str, list_call) -> list[dict]:
+    """Every item of a Stripe list, page after page (Stripe answers ten a page by default)."""
+    return _call(description, lambda v1: [_plain(i) for i in list_call(v1).auto_paging_iter()])
+
+
 def customer_create(*, name: str, email: str, workspace_id: int) -> str:
     customer = _call(
         "create the customer",
@@ -75,16 +87,16 @@ def customer_create(*, name: str, email: str, workspace_id: int) -> str:
 
 @lru_cache(maxsize=64)
 def _price_id_by_lookup_key(lookup_key: str, api_base: str) -> str:
-    prices = _call(
+    prices = _list_all(
         "find the price",
         lambda v1: v1.prices.list(params={"lookup_keys": [lookup_key], "active": True}),
     )
-    if not prices.data:
+    if not prices:
         raise StripeUnavailable(
             f"No active Stripe price has the lookup key {lookup_key!r}: run "
             "`manage.py stripe_sync_plans` or set its STRIPE_PRICE_* variable."
         )
-    return prices.data[0]["id"]
+    return prices[0]["id"]
 
 
 def price_id(lookup_key: str) -> str:
@@ -137,7 +149,9 @@ def portal_session_create(*, customer_id: str, return_url: str) -> str:
 
 
 def subscription_retrieve(subscription_id: str) -> dict:
-    return _plain(
+    """The subscription as Stripe has it now, with every one of its items (Stripe embeds only
+    their first page)."""
+    subscription = _plain(
         _call(
             "read the subscription",
             lambda v1: v1.subscriptions.retrieve(
@@ -145,6 +159,14 @@ def subscription_retrieve(subscription_id: str) -> dict:
             ),
         )
     )
+    items = subscription.get("items") or {}
+    if items.get("has_more"):
+        items["data"] = _list_all(
+            "read the subscription's items",
+            lambda v1: v1.subscription_items.list(params={"subscription": subscription_id}),
+        )
+        items["has_more"] = False
+    return subscription
 
 
 def meter_event_create(*, customer_id: str, identifier: str, timestamp: int) -> None:
@@ -167,23 +189,42 @@ def meter_event_create(*, customer_id: str, identifier: str, timestamp: int) -> 
 
 def webhook_event_parse(payload: bytes, signature: str | None) -> dict:
     """The event a webhook request carries, once its signature is checked against the endpoint's
-    secret (HMAC-SHA256 over "timestamp.payload", refused when older than the tolerance)."""
+    secret (HMAC-SHA256 over "timestamp.payload", refused when the timestamp is further than the
+    tolerance from now, either way)."""
+    try:
+        # Stripe sends UTF-8; the official client decodes before it checks anything and would
+        # raise UnicodeDecodeError from verify_header.
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise WebhookEventMalformed("The body is not UTF-8.") from error
+    tolerance = settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
     try:
         stripe.WebhookSignature.verify_header(
-            payload,
-            signature,
-            settings.STRIPE_WEBHOOK_SECRET,
-            settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+            text, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance
         )
     except stripe.SignatureVerificationError as error:
         raise WebhookSignatureInvalid(str(error)) from error
+    # The official client only refuses a timestamp too far in the past; one stamped ahead of our
+    # clock would stay replayable for longer than the tolerance.
+    if tolerance and _signed_at(signature) > time.time() + tolerance:
+        raise WebhookSignatureInvalid("Timestamp ahead of our clock beyond the tolerance.")
     try:
-        event = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise WebhookSignatureInvalid("The signed body is not JSON.") from error
-    if not isinstance(event, dict) or not isinstance(event.get("id"), str):
-        raise WebhookSignatureInvalid("The signed body is not a Stripe event.")
+        event = json.loads(text)
+    except ValueError as error:
+        raise WebhookEventMalformed("The signed body is not JSON.") from error
+    if not isinstance(event, dict):
+        raise WebhookEventMalformed("The signed body is not a Stripe event.")
     return event
+
+
+def _signed_at(signature: str) -> int:
+    """The `t=` of a Stripe-Signature header the official client has accepted (its first one,
+    as the client reads it)."""
+    for item in signature.split(","):
+        key, _, value = item.partition("=")
+        if key == "t":
+            return int(value)
+    raise WebhookSignatureInvalid("No timestamp in the Stripe-Signature header.")
 
 
 # --- Products, prices and the meter (manage.py stripe_sync_plans) -----------------------------
@@ -209,8 +250,10 @@ def product_ensure(*, product_id: str, name: str, description: str) -> bool:
 
 
 def price_find(lookup_key: str) -> dict | None:
-    prices = _call("list prices", lambda v1: v1.prices.list(params={"lookup_keys": [lookup_key]}))
-    return _plain(prices.data[0]) if prices.data else None
+    prices = _list_all(
+        "list prices", lambda v1: v1.prices.list(params={"lookup_keys": [lookup_key]})
+    )
+    return prices[0] if prices else None
 
 
 def price_create(params: dict) -> dict:
@@ -218,8 +261,10 @@ def price_create(params: dict) -> dict:
 
 
 def meter_find(event_name: str) -> dict | None:
-    meters = _call("list meters", lambda v1: v1.billing.meters.list(params={"status": "active"}))
-    return next((_plain(m) for m in meters.data if m["event_name"] == event_name), None)
+    meters = _list_all(
+        "list meters", lambda v1: v1.billing.meters.list(params={"status": "active"})
+    )
+    return next((m for m in meters if m["event_name"] == event_name), None)
 
 
 def meter_create(params: dict) -> dict:

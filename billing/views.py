@@ -13,8 +13,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from billing import selectors, services
 from billing.forms import CheckoutForm
-from billing.stripe_client import StripeUnavailable, WebhookSignatureInvalid, webhook_event_parse
+from billing.stripe_client import (
+    StripeUnavailable,
+    WebhookEventMalformed,
+    WebhookSignatureInvalid,
+    webhook_event_parse,
+)
 from billing.webhooks import webhook_event_apply
+from config.api import error_body
 from tenants.models import Role
 from tenants.permissions import owner_required
 
@@ -89,7 +95,7 @@ def lead_hidden(request, *, hidden: int):
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    return JsonResponse(error_body(code, message), status=status)
 
 
 # No session, no cookie: the Stripe-Signature header is what authenticates the request.
@@ -103,8 +109,14 @@ def stripe_webhook(request):
     except WebhookSignatureInvalid as error:
         logger.warning("Refused a Stripe webhook: %s", error)
         return _error(400, "invalid_signature", "The Stripe-Signature header is not valid.")
+    except WebhookEventMalformed as error:
+        logger.warning("Refused a Stripe webhook: %s", error)
+        return _error(400, "malformed_event", str(error))
     try:
         record, applied = webhook_event_apply(event)
+    except WebhookEventMalformed as error:
+        logger.warning("Refused Stripe event %.80r: %s", event.get("id"), error)
+        return _error(400, "malformed_event", str(error))
     except StripeUnavailable:
         # Nothing was stored: Stripe retries the delivery later.
         return _error(503, "stripe_unavailable", "Stripe could not be reached; retry later.")

@@ -18,6 +18,8 @@ The subscription's status decides the plan:
 """
 
 import logging
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -28,6 +30,7 @@ from billing import stripe_client
 from billing.models import BillingAccount, StripeEvent
 from billing.plans import FREE, INTERVALS, Plan, plan_for_price, plan_get
 from billing.quotas import hidden_leads_reveal
+from billing.stripe_client import WebhookEventMalformed
 from tenants.transactions import on_commit_in_current_schema
 
 logger = logging.getLogger(__name__)
@@ -37,25 +40,58 @@ UNPAID_STATUSES = ("past_due", "unpaid")
 # A subscription in one of these is still the workspace's, whatever another one of the same
 # customer says.
 LIVE_STATUSES = (*PAID_STATUSES, *UNPAID_STATUSES, "incomplete")
+EVENT_ID_MAX_LENGTH = StripeEvent._meta.get_field("event_id").max_length
+
+
+@dataclass(frozen=True)
+class EventEnvelope:
+    """What Parley stores and reads of an event, checked: the rest of it is never trusted."""
+
+    id: str
+    type: str
+    created: datetime
+    object: dict
+
+
+def webhook_event_read(event: dict) -> EventEnvelope:
+    """The event's id, type, creation time and object, or WebhookEventMalformed when one of them
+    is not what Stripe sends (checked before anything is stored, so nothing is half-stored)."""
+    event_id = event.get("id")
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= EVENT_ID_MAX_LENGTH:
+        raise WebhookEventMalformed(f"The event id must be 1 to {EVENT_ID_MAX_LENGTH} characters.")
+    created = event.get("created")
+    # Stripe signs an event after creating it, and the signature is never ahead of our clock by
+    # more than the tolerance: a later creation time is not Stripe's (nor is one before 1970).
+    latest = time.time() + settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
+    if type(created) is not int or not 0 < created <= latest:
+        raise WebhookEventMalformed("The event's creation time is not a plausible timestamp.")
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict):
+        raise WebhookEventMalformed("The event's data.object is not an object.")
+    return EventEnvelope(
+        id=event_id,
+        type=str(event.get("type", ""))[:100],
+        created=datetime.fromtimestamp(created, UTC),
+        object=obj,
+    )
 
 
 def webhook_event_apply(event: dict) -> tuple[StripeEvent, bool]:
     """Apply a verified event unless it was applied before; says whether it was applied now.
+    Raises WebhookEventMalformed, before storing anything, for an event Stripe would not send.
     Raises StripeUnavailable when Stripe cannot be asked for the current state: nothing is
     stored then, and Stripe's retry applies it later."""
+    envelope = webhook_event_read(event)
     with transaction.atomic():
         record, created = StripeEvent.objects.get_or_create(
-            event_id=event["id"],
-            defaults={
-                "type": str(event.get("type", ""))[:100],
-                "created": datetime.fromtimestamp(int(event.get("created") or 0), UTC),
-            },
+            event_id=envelope.id,
+            defaults={"type": envelope.type, "created": envelope.created},
         )
         if not created:
             return record, False
         handler = EVENT_HANDLERS.get(record.type)
-        data = (event.get("data") or {}).get("object") or {}
-        record.outcome = handler(data, record)[:300] if handler else "not handled"
+        record.outcome = handler(envelope.object, record)[:300] if handler else "not handled"
         record.save(update_fields=["outcome", "workspace"])
     logger.info("Stripe event %s %s: %s", record.type, record.event_id, record.outcome)
     return record, True

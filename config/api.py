@@ -26,7 +26,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from config.untrusted import InvalidText, body_too_large_message
-from leads.pagination import ExpiredCursor, InvalidCursor, Keyset, cursor_read, keyset_page
+from leads.pagination import (
+    ExpiredCursor,
+    ForeignCursor,
+    InvalidCursor,
+    Keyset,
+    cursor_read,
+    keyset_page,
+)
 from leads.services.events import LeadNotFound
 
 logger = logging.getLogger(__name__)
@@ -227,6 +234,10 @@ def api_page(queryset: QuerySet, *, keyset: Keyset, query: dict):
         raise exceptions.ValidationError(
             {"cursor": "This cursor has expired: list again from the first page."}
         ) from error
+    except ForeignCursor as error:
+        raise exceptions.ValidationError(
+            {"cursor": "This cursor was made in another workspace: list from the first page."}
+        ) from error
     except InvalidCursor as error:
         raise exceptions.ValidationError(
             {"cursor": "Not a cursor of this list (edited, cut, or of another order)."}
@@ -289,6 +300,9 @@ IDEMPOTENCY_ANSWERS = {
 }
 
 
+BLANK_STRING = {"type": "string", "maxLength": 0}
+
+
 class ApiAutoSchema(AutoSchema):
     """drf-spectacular's schema, with the error answers every endpoint may give, in their one
     shape, on every operation (and the Idempotency-Key's on those that take one)."""
@@ -306,3 +320,17 @@ class ApiAutoSchema(AutoSchema):
                 ),
             )
         return responses
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        # drf-spectacular writes a blank-allowed address or e-mail as oneOf(the format, "")
+        # with nothing keeping "" out of the first branch: a validator that does not check that
+        # format (jsonschema checks "uri" only with rfc3987 installed) finds "" valid under
+        # both, and a oneOf then fails. The format's branch is made non-empty, and the default
+        # ("") moved out beside the oneOf.
+        branches = schema.get("oneOf")
+        if branches and len(branches) == 2 and branches[1] == BLANK_STRING:
+            formatted = branches[0]
+            formatted["minLength"] = max(formatted.get("minLength", 0), 1)
+            if "default" in formatted:
+                schema["default"] = formatted.pop("default")

@@ -237,7 +237,8 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Tests point the official client at a local fake Stripe server.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
-# A signature older than this is refused (Stripe's own default): a replayed event is stale.
+# A signature older than this is refused (Stripe's own default): a replayed event is stale. One
+# stamped further ahead of our clock is refused too, as is an event created after that.
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 # After a failed payment the paid plan is kept this long, then the workspace goes back to free.
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
@@ -256,8 +257,9 @@ STRIPE_PRICE_IDS = {
 # (localhost, 127.0.0.1) only while this is on: by default in development (DEBUG), never in
 # production unless set.
 WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=DEBUG)
-# How long one attempt waits to connect and then for each read of the answer.
-WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# How long one attempt waits to connect and then for each read of the answer. Standard Webhooks
+# recommends 15 to 30 s, so that a receiver may do its work before it answers.
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=15.0)
 
 # --- Authentication -------------------------------------------------------------------------
 

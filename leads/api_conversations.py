@@ -38,6 +38,17 @@ class ConversationSerializer(serializers.ModelSerializer):
     form_name = serializers.CharField(source="form.name")
     utm = serializers.DictField(child=serializers.CharField())
     hidden_fields = serializers.DictField(child=serializers.CharField())
+    # Text, not addresses: the public chat keeps what the visitor's page sends, unchecked.
+    referrer = serializers.CharField(
+        max_length=2000,
+        help_text="Where the visitor came from, as their chat page reported it (not checked to "
+        "be an address); empty when unknown.",
+    )
+    landing_page = serializers.CharField(
+        max_length=2000,
+        help_text="The page the chat was opened on, as reported (not checked to be an address); "
+        "empty when unknown.",
+    )
 
     class Meta:
         model = Conversation

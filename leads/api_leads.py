@@ -60,9 +60,28 @@ API_ORDERS = {
 }
 
 
+API_ACTOR_PREFIX = "api:"
+
+
 def api_actor(request) -> str:
     """Who did it, on the lead's timeline, when an API key did: "api:<key name>"."""
-    return f"api:{request.auth.name}"
+    return f"{API_ACTOR_PREFIX}{request.auth.name}"
+
+
+# anyOf, not oneOf: a key may be named like an address ("api:sync@crm"), and match both.
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string", "format": "email", "minLength": 1},
+            {"type": "string", "pattern": f"^{API_ACTOR_PREFIX}"},
+            {"type": "string", "maxLength": 0},
+        ],
+        "maxLength": 254,
+    }
+)
+class ActorField(serializers.CharField):
+    """Who did it: a member's e-mail, "api:<key name>" when an API key did, or empty when
+    nobody did (a system change)."""
 
 
 # --- Output ----------------------------------------------------------------------------------
@@ -217,6 +236,10 @@ class ScoreItemSerializer(serializers.ModelSerializer):
 
 class OutcomeSerializer(serializers.ModelSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    recorded_by_email = ActorField(
+        read_only=True,
+        help_text='The member\'s e-mail, or "api:<key name>" when an API key recorded it.',
+    )
 
     class Meta:
         model = LeadOutcome
@@ -391,7 +414,11 @@ class LeadOutcomesApi(APIView):
             help_text="A won deal's amount, above zero.",
         )
         currency = serializers.CharField(
-            required=False, max_length=3, default="", help_text="A won deal's, such as EUR."
+            required=False,
+            allow_blank=True,
+            max_length=3,
+            default="",
+            help_text="A won deal's: an ISO 4217 code, such as EUR (in any case).",
         )
         lost_reason = serializers.ChoiceField(
             choices=LostReason.choices, required=False, default="", allow_blank=True

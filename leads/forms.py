@@ -249,7 +249,7 @@ class LeadOutcomeForm(forms.Form):
     kind = forms.ChoiceField(label="Outcome", choices=Outcome.choices)
     amount = forms.DecimalField(label="Amount won", required=False, max_digits=14, decimal_places=2)
     currency = forms.CharField(
-        label="Currency", required=False, max_length=3, help_text="Three letters, such as EUR."
+        label="Currency", required=False, max_length=3, help_text="An ISO 4217 code, such as EUR."
     )
     lost_reason = forms.ChoiceField(
         label="Why it was lost", choices=[("", "—"), *LostReason.choices], required=False

@@ -3,9 +3,11 @@ an index gives, rather than "rows 900,000 to 900,050". PostgreSQL then reads N r
 index wherever the page is, and a page does not shift when rows arrive above it (page numbers
 would show a row twice, or skip one, as soon as a new lead enters page 1).
 
-A cursor is the key of a page's last row (or first, going back), signed so that a link cannot be
-edited into something else: the inbox and /api/v1/ hand them out and read them alike. The signature
-carries the time it was made, so that a reader may refuse old cursors (the API does).
+A cursor is the key of a page's last row (or first, going back) and the workspace whose rows
+it was made from, signed so that a link cannot be edited into something else: the inbox and
+/api/v1/ hand them out and read them alike, and a cursor read in another workspace is refused
+(ForeignCursor) rather than read as a position among that workspace's rows. The signature carries
+the time it was made, so that a reader may refuse old cursors (the API does).
 
     keyset = Keyset("priority", ("priority", "id"))
     page = keyset_page(leads, keyset=keyset, cursor=cursor_read(token, keyset), size=50)
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core import signing
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import BooleanField, Expression, F, Field, Func, QuerySet, Value
 
 AFTER = "after"  # the rows that follow the key: the next page
@@ -36,6 +38,10 @@ class InvalidCursor(ValueError):
 
 class ExpiredCursor(InvalidCursor):
     """A cursor older than the reader accepts."""
+
+
+class ForeignCursor(InvalidCursor):
+    """A cursor made in another workspace than the one reading it."""
 
 
 @dataclass(frozen=True)
@@ -132,9 +138,16 @@ def _load(value):
     raise ValueError(f"unexpected key part {value!r}")
 
 
+def _workspace_schema() -> str:
+    # The schema the connection reads now (django-tenants sets it from the request's workspace):
+    # the rows a cursor's key was read from, and so the only ones it is a position among.
+    return connection.schema_name
+
+
 def cursor_make(keyset: Keyset, direction: str, key: tuple) -> str:
-    """An opaque, signed cursor naming a position in `keyset`'s order."""
-    payload = [keyset.name, direction, [_dump(value) for value in key]]
+    """An opaque, signed cursor naming a position in `keyset`'s order, in the current
+    workspace."""
+    payload = [keyset.name, direction, [_dump(value) for value in key], _workspace_schema()]
     return _SIGNER.sign_object(payload, compress=True)
 
 
@@ -142,11 +155,14 @@ def cursor_read(
     token: str | None, keyset: Keyset, *, max_age: timedelta | None = None
 ) -> Cursor | None:
     """The cursor in a link, None when there is none; InvalidCursor when it was tampered with,
-    made for another order, or is malformed; ExpiredCursor when made more than `max_age` ago."""
+    made for another order, or is malformed; ExpiredCursor when made more than `max_age` ago;
+    ForeignCursor when made in another workspace."""
     if not token:
         return None
     try:
-        name, direction, key = _SIGNER.unsign_object(token, max_age=max_age)
+        name, direction, key, schema = _SIGNER.unsign_object(token, max_age=max_age)
+        if schema != _workspace_schema():
+            raise ForeignCursor("This page link was made in another workspace.")
         if name != keyset.name or direction not in (AFTER, BEFORE):
             raise ValueError("another order")
         if not isinstance(key, list) or len(key) != len(keyset.fields):
@@ -154,6 +170,8 @@ def cursor_read(
         return Cursor(direction, tuple(_load(value) for value in key))
     except signing.SignatureExpired as error:
         raise ExpiredCursor("This page link has expired.") from error
+    except ForeignCursor:
+        raise
     except (signing.BadSignature, ValueError, TypeError) as error:
         raise InvalidCursor("This page link is not valid.") from error
 

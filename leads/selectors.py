@@ -341,6 +341,9 @@ def labelled_conversation_list(*, id_prefix: str) -> list[dict]:
         rows.append(
             {
                 "id": f"{id_prefix}-lead-{lead.pk}",
+                # The day relative times ("next quarter") were read from: the latest
+                # conversation's, as lead_transcript reads them.
+                "conversation_date": transcript.today.isoformat(),
                 "lang": transcript.lang,
                 # FORMAT.md needs an offer; a form without a description has its name.
                 "offer": transcript.offer or latest.form_version.definition["name"],

@@ -1,8 +1,9 @@
 """Making one attempt: claim it, send it (webhooks/sending.py), record what came back, and on a
-failure schedule the next attempt, or, after the last one, disable the endpoint and tell the
-workspace's owners and admins."""
+failure schedule the next attempt (no sooner than the receiver's Retry-After asked), or, after
+the last one or on a 410 Gone, disable the endpoint and tell the workspace's owners and admins."""
 
 from datetime import timedelta
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,11 +18,12 @@ from tenants.selectors import workspace_current, workspace_manager_list
 from tenants.transactions import on_commit_in_current_schema
 from webhooks.models import Delivery, DeliveryStatus, Endpoint, Trigger
 from webhooks.sending import message_send
-from webhooks.services import deliveries_queue
+from webhooks.services import deliveries_queue, endpoint_disable
 
 # Standard Webhooks' recommended schedule: attempt n is made RETRY_DELAYS[n - 1] after attempt
-# n - 1 failed (the first at once). Eight attempts over about 27 hours, so a receiver down for a
-# night, or a weekend's maintenance window of a day, loses nothing.
+# n - 1 failed (the first at once), or later when that failed answer's Retry-After asked for
+# longer (sending.RETRY_AFTER_MAX at most). Eight attempts over about 27 hours, so a receiver
+# down for a night, or a weekend's maintenance window of a day, loses nothing.
 RETRY_DELAYS = (
     timedelta(0),
     timedelta(seconds=5),
@@ -79,7 +81,8 @@ def _claim(delivery_id: int, now) -> Delivery | None:
 
 def delivery_attempt(*, delivery_id: int, now=None) -> Delivery | None:
     """Make the attempt `delivery_id` names, if it is still to be made; returns it as
-    recorded. The POST happens outside any transaction: no row stays locked for its 10 s."""
+    recorded. The POST happens outside any transaction: no row stays locked while the receiver
+    takes its time (up to WEBHOOKS_TIMEOUT_SECONDS)."""
     now = now or timezone.now()
     delivery = _claim(delivery_id, now)
     if delivery is None:
@@ -98,12 +101,20 @@ def delivery_attempt(*, delivery_id: int, now=None) -> Delivery | None:
     delivery.duration_ms = result.duration_ms
     delivery.response_excerpt = result.excerpt
     delivery.error = result.error
-    _delivery_record(delivery, succeeded=result.succeeded)
+    _delivery_record(delivery, succeeded=result.succeeded, retry_after=result.retry_after)
     return delivery
 
 
+def _retry_delay(*, attempt_failed: int, retry_after: timedelta | None) -> timedelta:
+    """How long after attempt `attempt_failed` failed the next one is made: the schedule's
+    delay, or what the receiver asked for when that is longer."""
+    return max(RETRY_DELAYS[attempt_failed], retry_after or timedelta(0))
+
+
 @transaction.atomic
-def _delivery_record(delivery: Delivery, *, succeeded: bool) -> None:
+def _delivery_record(
+    delivery: Delivery, *, succeeded: bool, retry_after: timedelta | None = None
+) -> None:
     endpoint = Endpoint.objects.select_for_update().filter(pk=delivery.endpoint_id).first()
     if endpoint is None:  # deleted while the POST was under way, with its log
         return
@@ -112,18 +123,32 @@ def _delivery_record(delivery: Delivery, *, succeeded: bool) -> None:
     else:
         endpoint.consecutive_failures = F("consecutive_failures") + 1
     endpoint.save(update_fields=["consecutive_failures"])
-    if not succeeded and delivery.trigger == Trigger.AUTOMATIC:
+    if delivery.response_code == HTTPStatus.GONE:
+        # The receiver wants no more webhooks from Parley (Standard Webhooks): no retry, and
+        # none of the other messages, whichever kind of attempt heard it.
+        if endpoint.active:
+            _endpoint_disable_automatically(
+                endpoint,
+                reason="Its server answered 410 Gone: it wants no more webhooks. "
+                "Enable it again once it accepts them.",
+            )
+    elif not succeeded and delivery.trigger == Trigger.AUTOMATIC:
         if delivery.attempt < ATTEMPTS_MAX:
+            delay = _retry_delay(attempt_failed=delivery.attempt, retry_after=retry_after)
             retry = Delivery.objects.create(
                 endpoint_id=delivery.endpoint_id,
                 event_id=delivery.event_id,
                 attempt=delivery.attempt + 1,
-                scheduled_at=timezone.now() + RETRY_DELAYS[delivery.attempt],
+                scheduled_at=timezone.now() + delay,
             )
             delivery.next_attempt_at = retry.scheduled_at
             deliveries_queue([retry])
         elif endpoint.active:
-            _endpoint_give_up(endpoint)
+            _endpoint_disable_automatically(
+                endpoint,
+                reason=f"A message failed all {ATTEMPTS_MAX} attempts over about a day: "
+                "disabled automatically.",
+            )
     delivery.save(
         update_fields=[
             "status",
@@ -136,16 +161,12 @@ def _delivery_record(delivery: Delivery, *, succeeded: bool) -> None:
     )
 
 
-def _endpoint_give_up(endpoint: Endpoint) -> None:
-    """A message failed every attempt, about a day of them: the endpoint is disabled, and the
-    owners and admins hear of it by e-mail once this commits."""
+def _endpoint_disable_automatically(endpoint: Endpoint, *, reason: str) -> None:
+    """Parley disables the endpoint (its receiver said Gone, or a message failed every
+    attempt); the owners and admins hear of it by e-mail, with `reason`, once this commits."""
     from webhooks.tasks import endpoint_disabled_mail_task  # webhooks.tasks imports this module
 
-    endpoint.disabled_at = timezone.now()
-    endpoint.disabled_reason = (
-        f"A message failed all {ATTEMPTS_MAX} attempts over about a day: disabled automatically."
-    )
-    endpoint.save(update_fields=["disabled_at", "disabled_reason"])
+    endpoint_disable(endpoint=endpoint, reason=reason)
     endpoint_id = endpoint.pk
     on_commit_in_current_schema(lambda: endpoint_disabled_mail_task.delay(endpoint_id), robust=True)
 

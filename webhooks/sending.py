@@ -4,15 +4,18 @@ servers.
 
 The POST follows no redirect (a 3xx is a failure: a redirect could lead to a private address),
 ignores proxy variables of the environment, reads at most RESPONSE_EXCERPT_MAX bytes of the
-answer, and refuses any socket connected to an address webhooks may not reach (addresses.py)."""
+answer, and refuses any socket connected to an address webhooks may not reach (addresses.py).
+A failed answer's `Retry-After` is read here; what it changes is decided in deliveries.py."""
 
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import requests
 from django.conf import settings
+from django.utils import timezone
+from django.utils.http import parse_http_date
 from requests.adapters import HTTPAdapter
 from standardwebhooks.webhooks import Webhook
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -24,6 +27,13 @@ from webhooks.models import RESPONSE_EXCERPT_MAX, Event
 
 USER_AGENT = "Parley-Webhooks/1.0"
 
+# The longest wait a receiver may ask for with Retry-After: a day, about the span of the whole
+# schedule; a "come back next month" would otherwise park the message (and its task) that long.
+RETRY_AFTER_MAX = timedelta(hours=24)
+# More digits than this is more seconds than RETRY_AFTER_MAX: not worth converting (Python
+# refuses to convert a few thousand digits at all).
+_RETRY_AFTER_DIGITS_MAX = 9
+
 
 @dataclass(frozen=True)
 class SendResult:
@@ -32,6 +42,26 @@ class SendResult:
     duration_ms: int
     excerpt: str
     error: str
+    # What a failed answer's Retry-After asked to wait, at most RETRY_AFTER_MAX.
+    retry_after: timedelta | None = None
+
+
+def retry_after_read(value: str | None, *, now: datetime) -> timedelta | None:
+    """The wait a `Retry-After` value asks for (RFC 9110, section 10.2.3: a number of seconds,
+    or an HTTP date in any of its three forms), between zero and RETRY_AFTER_MAX; None when
+    there is none, or it is not one of those."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        if len(value) > _RETRY_AFTER_DIGITS_MAX:
+            return RETRY_AFTER_MAX
+        return min(timedelta(seconds=int(value)), RETRY_AFTER_MAX)
+    try:
+        at = datetime.fromtimestamp(parse_http_date(value), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return min(max(at - now, timedelta(0)), RETRY_AFTER_MAX)
 
 
 def message_body(event: Event) -> str:
@@ -157,5 +187,10 @@ def message_send(*, url: str, event: Event, secrets: list[str], now: datetime) -
     except (requests.RequestException, OSError) as error:
         return SendResult(False, None, elapsed(), "", _error_words(error))
     succeeded = 200 <= response.status_code < 300
-    error = "" if succeeded else f"HTTP {response.status_code}: only a 2xx answer is a success."
-    return SendResult(succeeded, response.status_code, elapsed(), excerpt, error)
+    if succeeded:
+        return SendResult(True, response.status_code, elapsed(), excerpt, "")
+    error = f"HTTP {response.status_code}: only a 2xx answer is a success."
+    retry_after = retry_after_read(response.headers.get("Retry-After"), now=timezone.now())
+    if retry_after is not None:
+        error += f" Retry-After: {retry_after.total_seconds():g} s."
+    return SendResult(False, response.status_code, elapsed(), excerpt, error, retry_after)

@@ -56,6 +56,8 @@ class Qualification:
     engine_version: str
     disqualified: str | None = None  # one of DISQUALIFICATION_REASONS, or None
     disqualification_reason: str = ""  # in words, for the lead page
+    # The visitor's sentences that show the disqualification (a job request, a sales pitch).
+    disqualification_evidence: list[str] = field(default_factory=list)
     budget: Budget = field(default_factory=Budget)
     authority: Finding = field(default_factory=Finding)
     need: Finding = field(default_factory=Finding)
@@ -82,6 +84,16 @@ class Qualification:
             "need": self.need.value,
             "timing": {"bucket": self.timing.value},
             "status": self.status,
+        }
+
+    def evidence_by_field(self) -> dict[str, list[str]]:
+        """The visitor's words quoted for each field FORMAT.md's `expected.evidence` labels."""
+        return {
+            "disqualified": list(self.disqualification_evidence),
+            "budget": list(self.budget.evidence),
+            "authority": list(self.authority.evidence),
+            "need": list(self.need.evidence),
+            "timing": list(self.timing.evidence),
         }
 
 

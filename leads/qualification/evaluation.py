@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from datetime import date
 from pathlib import Path
 from statistics import mean
 from typing import NamedTuple
@@ -32,6 +33,9 @@ from leads.qualification.base import (
 LANGS = ("fr", "en")
 ROLES = ("assistant", "visitor")
 TOP_KEYS = {"id", "lang", "offer", "contact", "messages", "expected"}
+TOP_OPTIONAL = {"conversation_date"}
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EVIDENCE_FIELDS = {"disqualified", "budget", "authority", "need", "timing"}
 CONTACT_KEYS = {"email", "job_title", "company", "company_size"}
 EXPECTED_KEYS = {"disqualified", "budget", "authority", "need", "timing", "status"}
 BUDGET_KEYS = {"status", "amount", "currency", "period"}
@@ -47,8 +51,8 @@ class DatasetError(ValueError):
 
 class LabelledConversation(NamedTuple):
     id: str
-    transcript: Transcript
-    expected: dict  # FORMAT.md's `expected`, as in the file
+    transcript: Transcript  # its `today` is the line's conversation_date, when it has one
+    expected: dict  # FORMAT.md's `expected`, as in the file (with `evidence` when labelled)
 
 
 def dataset_read(path: str | Path) -> list[LabelledConversation]:
@@ -107,8 +111,13 @@ def _dataset_parse(path: str | Path) -> tuple[list[LabelledConversation], list[s
 
 
 def _labelled_conversation(row: dict) -> LabelledConversation:
+    day = row.get("conversation_date")
     transcript = Transcript(
-        lang=row["lang"], offer=row["offer"], messages=row["messages"], contact=row["contact"]
+        lang=row["lang"],
+        offer=row["offer"],
+        messages=row["messages"],
+        contact=row["contact"],
+        today=date.fromisoformat(day) if day else None,
     )
     return LabelledConversation(row["id"], transcript, row["expected"])
 
@@ -117,7 +126,11 @@ def conversation_errors(row) -> list[str]:
     """What is wrong with one parsed line (validate.py's `check_row`); empty when it is valid."""
     if not isinstance(row, dict):
         return ["line is not a JSON object"]
-    errors = _key_errors(row, TOP_KEYS, "top level")
+    errors = _key_errors(row, TOP_KEYS, "top level", optional=TOP_OPTIONAL)
+    if "conversation_date" in row and not _is_date(row["conversation_date"]):
+        errors.append(
+            f"conversation_date: {row['conversation_date']!r} must be a date as YYYY-MM-DD"
+        )
     if not _is_text(row.get("id")):
         errors.append("id: must be a non-empty string")
     if row.get("lang") not in LANGS:
@@ -126,7 +139,36 @@ def conversation_errors(row) -> list[str]:
         errors.append("offer: must be a non-empty string")
     errors += _contact_errors(row.get("contact"))
     errors += _messages_errors(row.get("messages"))
-    errors += _expected_errors(row.get("expected"))
+    errors += _expected_errors(row.get("expected"), row.get("messages"))
+    return errors
+
+
+def _is_date(value) -> bool:
+    if not (isinstance(value, str) and DATE.match(value)):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _evidence_errors(evidence, messages) -> list[str]:
+    if not isinstance(evidence, dict):
+        return ["expected.evidence: must be an object"]
+    errors = _key_errors(evidence, set(), "expected.evidence", optional=EVIDENCE_FIELDS)
+    said = [
+        m.get("text", "")
+        for m in messages or []
+        if isinstance(m, dict) and m.get("role") == "visitor"
+    ]
+    for field, quotes in evidence.items():
+        if not isinstance(quotes, list) or not quotes:
+            errors.append(f"expected.evidence.{field}: must be a non-empty list of quotes")
+            continue
+        for quote in quotes:
+            if not _is_text(quote) or not any(quote in text for text in said):
+                errors.append(f"expected.evidence.{field}: {quote!r} is not in any visitor message")
     return errors
 
 
@@ -165,10 +207,12 @@ def _messages_errors(messages) -> list[str]:
     return errors
 
 
-def _expected_errors(expected) -> list[str]:
+def _expected_errors(expected, messages) -> list[str]:
     if not isinstance(expected, dict):
         return ["expected: must be an object"]
-    errors = _key_errors(expected, EXPECTED_KEYS, "expected")
+    errors = _key_errors(expected, EXPECTED_KEYS, "expected", optional={"evidence"})
+    if "evidence" in expected:
+        errors += _evidence_errors(expected["evidence"], messages)
     if expected.get("disqualified") not in (None, *DISQUALIFICATION_REASONS):
         errors.append(
             f"expected.disqualified: {expected.get('disqualified')!r} not null or one of "
@@ -259,6 +303,9 @@ def _is_number(value) -> bool:
 # field_accuracy is the mean over these (FORMAT.md); status is scored on its own.
 FIELDS = ("budget", "authority", "need", "timing", "disqualified")
 SCORED = (*FIELDS, "status")
+# A disqualified visitor is never called, so their BANT is not scored (FORMAT.md): these four
+# are scored on the genuine prospects only, disqualified and status on every conversation.
+BANT = ("budget", "authority", "need", "timing")
 
 
 def scored_value(labels: dict, field: str):
@@ -270,6 +317,12 @@ def scored_value(labels: dict, field: str):
     return labels[field]
 
 
+def evidence_supported(quote: str, spans: list[str]) -> bool:
+    """A quoted sentence says what a label says when it contains a labelled span or lies
+    inside one (FORMAT.md's evidence_precision)."""
+    return any(span in quote or quote in span for span in spans)
+
+
 @dataclass
 class Report:
     n: int
@@ -277,12 +330,20 @@ class Report:
     confusion: dict[str, Counter]
     # Per scored field, the ids of the conversations the engine got wrong, in file order.
     wrong: dict[str, list[str]]
+    # Per scored field, how many conversations it was scored on (BANT: the genuine prospects).
+    scored: dict[str, int] = dataclass_field(default_factory=dict)
     # Why the engine handed conversations to another one (OpenAI down: the offline engine
     # answered), with how many: those scores are not the engine's own.
     fallbacks: Counter = dataclass_field(default_factory=Counter)
+    # Quotes on fields the engine got right where the line labels evidence: how many in all,
+    # and how many of them contain or lie inside a labelled span.
+    evidence_quotes: int = 0
+    evidence_supported: int = 0
 
     def accuracy(self, field: str) -> float:
-        return (self.n - len(self.wrong[field])) / self.n
+        """1.0 when the field was scored on no conversation: there was nothing to get wrong."""
+        scored = self.scored.get(field, self.n)
+        return (scored - len(self.wrong[field])) / scored if scored else 1.0
 
     @property
     def field_accuracy(self) -> float:
@@ -291,6 +352,13 @@ class Report:
     @property
     def status_accuracy(self) -> float:
         return self.accuracy("status")
+
+    @property
+    def evidence_precision(self) -> float:
+        """1.0 when no quote could be checked (no labelled evidence, or nothing quoted)."""
+        if not self.evidence_quotes:
+            return 1.0
+        return self.evidence_supported / self.evidence_quotes
 
     def _disqualify_counts(self) -> tuple[int, int, int]:
         """True positives, false positives, false negatives of "disqualified for any reason"."""
@@ -321,17 +389,32 @@ class Report:
             f"field_accuracy={self.field_accuracy:.3f} "
             f"status_accuracy={self.status_accuracy:.3f} "
             f"disqualify_precision={self.disqualify_precision:.3f} "
-            f"disqualify_recall={self.disqualify_recall:.3f} n={self.n}"
+            f"disqualify_recall={self.disqualify_recall:.3f} "
+            f"evidence_precision={self.evidence_precision:.3f} n={self.n}"
         )
 
 
-def evaluate(engine: Engine, rows: list[LabelledConversation]) -> Report:
-    """Run the engine on every conversation and compare its labels with the expected ones."""
+class Prediction(NamedTuple):
+    id: str
+    labels: dict  # FORMAT.md's `expected` shape, with `evidence`: the engine's quotes per field
+
+    def as_json_line(self) -> str:
+        return json.dumps({"id": self.id, "predicted": self.labels}, ensure_ascii=False)
+
+
+def evaluate(
+    engine: Engine, rows: list[LabelledConversation], *, predictions: list | None = None
+) -> Report:
+    """Run the engine on every conversation and compare its labels with the expected ones.
+    Each conversation's Prediction is appended to `predictions` when a list is given."""
     if not rows:
         raise ValueError("No labelled conversations to evaluate.")
-    confusion = {field: Counter() for field in SCORED}
-    wrong = {field: [] for field in SCORED}
-    fallbacks = Counter()
+    report = Report(
+        n=len(rows),
+        confusion={field: Counter() for field in SCORED},
+        wrong={field: [] for field in SCORED},
+        scored=dict.fromkeys(SCORED, 0),
+    )
     for row in rows:
         try:
             qualification = engine.qualify(row.transcript)
@@ -339,12 +422,29 @@ def evaluate(engine: Engine, rows: list[LabelledConversation]) -> Report:
             e.add_note(f"while the {engine.name} engine qualified conversation {row.id!r}")
             raise
         if qualification.fallback_reason:
-            fallbacks[qualification.fallback_reason] += 1
+            report.fallbacks[qualification.fallback_reason] += 1
         predicted = qualification.as_labels()
-        for field in SCORED:
-            expected_value = scored_value(row.expected, field)
-            predicted_value = scored_value(predicted, field)
-            confusion[field][expected_value, predicted_value] += 1
-            if predicted_value != expected_value:
-                wrong[field].append(row.id)
-    return Report(n=len(rows), confusion=confusion, wrong=wrong, fallbacks=fallbacks)
+        quoted = qualification.evidence_by_field()
+        if predictions is not None:
+            predictions.append(Prediction(row.id, {**predicted, "evidence": quoted}))
+        _score(report, row, predicted, quoted)
+    return report
+
+
+def _score(report: Report, row: LabelledConversation, predicted: dict, quoted: dict) -> None:
+    genuine = row.expected["disqualified"] is None
+    labelled_evidence = row.expected.get("evidence", {})
+    for field in SCORED:
+        if field in BANT and not genuine:
+            continue
+        report.scored[field] += 1
+        expected_value = scored_value(row.expected, field)
+        predicted_value = scored_value(predicted, field)
+        report.confusion[field][expected_value, predicted_value] += 1
+        if predicted_value != expected_value:
+            report.wrong[field].append(row.id)
+        elif field in labelled_evidence:
+            spans = labelled_evidence[field]
+            for quote in quoted.get(field, []):
+                report.evidence_quotes += 1
+                report.evidence_supported += evidence_supported(quote, spans)

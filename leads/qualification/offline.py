@@ -5,6 +5,7 @@ sales person would: first whether this is a prospect at all, then budget, author
 timing, each with the sentences it came from. The parsing lives in small modules beside this one.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from leads.qualification import roles
@@ -18,6 +19,7 @@ from leads.qualification.base import (
 )
 from leads.qualification.brief import brief_build
 from leads.qualification.budget import CONFIRMED, NONE, UNKNOWN, budget_from_sentence
+from leads.qualification.learned.model import NOT_DISQUALIFIED, LearnedReading, models_load
 from leads.qualification.signals import (
     CURIOUS,
     JOB_SEEKER,
@@ -57,11 +59,151 @@ def _evidence(sentences: list[Sentence]) -> list[str]:
     return seen
 
 
+@dataclass
+class RuleReading:
+    """What the rules conclude, with what they saw on the way: the learned models read it as
+    signals beside the words, and quote its sentences where they agree."""
+
+    qualification: Qualification
+    lang: str
+    sentences: list[Sentence]
+    title: str  # folded
+    title_authority: str
+    timing_candidates: list[tuple[Sentence, When]]
+    reason_evidence: list[Sentence]
+
+    def signal_tokens(self) -> list[str]:
+        """The rules' conclusions as words no visitor types, one feature each."""
+        q = self.qualification
+        tokens = [
+            f"rdq{q.disqualified or 'none'}",
+            f"rbudget{q.budget.value}",
+            f"rauthority{q.authority.value}",
+            f"rtitle{self.title_authority}",
+            f"rneed{q.need.value}",
+            f"rtiming{q.timing.value}",
+        ]
+        if q.budget.amount is not None:
+            tokens.append("ramount")
+        for sentence, when in self.timing_candidates:
+            tokens.append(f"rwhen{when.bucket}")
+            if sentence.answers("timing"):
+                tokens.append(f"rwhenanswer{when.bucket}")
+        return tokens
+
+
+def _disqualify(
+    ruled: RuleReading, reason: str, evidence: list[Sentence], *, confidence: float
+) -> None:
+    """Turn the reading's qualification into a disqualification: the reason, the sentences that
+    show it, and the BANT a visitor who is not a buyer has."""
+    q = ruled.qualification
+    q.disqualified = reason
+    q.disqualification_reason = REASON_WORDS.get(ruled.lang, REASON_WORDS["en"])[reason]
+    q.disqualification_evidence = _evidence(evidence)
+    q.budget = Budget()
+    q.timing = Finding()
+    q.need = Finding("unknown" if reason == SPAM else "none", confidence, _evidence(evidence))
+    if reason in (STUDENT, JOB_SEEKER):
+        q.authority = Finding(roles.NO_AUTHORITY, confidence, _evidence(evidence))
+    elif reason == CURIOUS:
+        q.authority = OfflineEngine._authority(ruled.sentences, ruled.title)
+    else:
+        q.authority = Finding()
+    q.brief = brief_build(ruled.sentences, need=evidence, timing=[], used_elsewhere=[])
+    q.status = qualification_status(q)
+
+
+# A visitor is turned away on the learned reading alone only when it is at least this sure:
+# turning a buyer away costs more than keeping a weak lead.
+DISQUALIFY_MIN_PROBABILITY = 0.35
+BANT_HEADS = ("budget", "authority", "need", "timing")
+
+
+def learned_decide(ruled: RuleReading, reading: LearnedReading) -> Qualification:
+    """The learned readings decide, the rules' conclusions among their signals. A rules'
+    disqualification stands (its phrasings are exact); a finding the model agrees with keeps
+    the rules' evidence, one it changes quotes the sentences the model reads it in."""
+    q = ruled.qualification
+    if q.disqualified:
+        return q
+    reason, probability = reading.best("disqualified")
+    if reason != NOT_DISQUALIFIED and probability >= DISQUALIFY_MIN_PROBABILITY:
+        _disqualify(ruled, reason, reading.evidence("disqualified", reason), confidence=probability)
+        return q
+    for head in BANT_HEADS:
+        value, probability = reading.best(head)
+        finding = getattr(q, head)
+        if value == finding.value:
+            finding.evidence = _quotes_kept(ruled, reading, head, finding)
+        else:
+            setattr(q, head, _learned_finding(ruled, reading, head, value, probability))
+    q.status = qualification_status(q)
+    return q
+
+
+# A rule's quote is kept when the evidence model finds it at least this likely to be what the
+# finding rests on; below, the rule matched words that say something else ("deadline" quoted
+# as authority).
+QUOTE_MIN_EVIDENCE = 0.5
+
+
+def _quotes_kept(
+    ruled: RuleReading, reading: LearnedReading, head: str, finding: Finding
+) -> list[str]:
+    if finding.value == "unknown" or (head == "budget" and finding.amount is not None):
+        return finding.evidence  # nothing to quote, or the sentence that holds the amount
+    scores = reading.evidence_scores(head)
+    kept = [
+        sentence.text
+        for sentence, score in zip(ruled.sentences, scores, strict=True)
+        if sentence.text in finding.evidence and score >= QUOTE_MIN_EVIDENCE
+    ]
+    return kept or _evidence(reading.evidence(head, finding.value))
+
+
+def _learned_finding(
+    ruled: RuleReading, reading: LearnedReading, head: str, value: str, probability: float
+) -> Finding:
+    evidence: list[Sentence] = []
+    if value != "unknown":
+        if head == "timing":
+            evidence = [s for s, when in ruled.timing_candidates if when.bucket == value][:1]
+        evidence = evidence or reading.evidence(head, value)
+    if head != "budget":
+        return Finding(value, round(probability, 2), _evidence(evidence))
+    rules_budget = ruled.qualification.budget
+    if value == CONFIRMED and rules_budget.amount is not None:
+        # The model says the money is real; the amount is the rules' (amounts are exact).
+        return Budget(
+            value,
+            round(probability, 2),
+            list(rules_budget.evidence),
+            amount=rules_budget.amount,
+            currency=rules_budget.currency,
+            period=rules_budget.period,
+        )
+    return Budget(value, round(probability, 2), _evidence(evidence))
+
+
 class OfflineEngine:
     name = "offline"
-    version = "1"
+    # 2: the learned readings decide, with the rules' conclusions among their signals.
+    version = "2"
+
+    def __init__(self, *, learned: bool = True):
+        # Without the learned readings, the rules alone answer (their own tests, and the
+        # learned models' training, which reads the rules' signals).
+        self.learned = learned
 
     def qualify(self, transcript: Transcript) -> Qualification:
+        ruled = self.rules_read(transcript)
+        if not self.learned:
+            return ruled.qualification
+        reading = models_load().read(transcript, ruled.sentences, ruled.signal_tokens())
+        return learned_decide(ruled, reading)
+
+    def rules_read(self, transcript: Transcript) -> RuleReading:
         sentences = visitor_sentences(transcript)
         contact = transcript.contact or {}
         title = fold(str(contact.get("job_title") or ""))
@@ -72,8 +214,11 @@ class OfflineEngine:
 
         q = Qualification(engine=self.name, engine_version=self.version)
         budget = self._budget(sentences, currency)
-        timing, timing_evidence = self._timing(sentences, today)
+        timing, timing_evidence, candidates = self._timing(sentences, today)
         needs = need_sentences(sentences)
+        ruled = RuleReading(
+            q, transcript.lang, sentences, title, roles.authority_from_title(title), candidates, []
+        )
 
         raw_lines = transcript.visitor_lines
         reason, reason_evidence = disqualification(
@@ -84,20 +229,9 @@ class OfflineEngine:
             has_buying_signal=budget.value == CONFIRMED or timing.value != "unknown",
         )
         if reason:
-            q.disqualified = reason
-            q.disqualification_reason = REASON_WORDS.get(transcript.lang, REASON_WORDS["en"])[
-                reason
-            ]
-            q.need = Finding(
-                "unknown" if reason == SPAM else "none", 0.8, _evidence(reason_evidence)
-            )
-            if reason in (STUDENT, JOB_SEEKER):
-                q.authority = Finding(roles.NO_AUTHORITY, 0.8, _evidence(reason_evidence))
-            elif reason == CURIOUS:
-                q.authority = self._authority(sentences, title)
-            q.brief = brief_build(sentences, need=reason_evidence, timing=[], used_elsewhere=[])
-            q.status = qualification_status(q)
-            return q
+            ruled.reason_evidence = reason_evidence
+            _disqualify(ruled, reason, reason_evidence, confidence=0.8)
+            return ruled
 
         q.budget = budget
         q.timing = timing
@@ -113,7 +247,7 @@ class OfflineEngine:
             used_elsewhere=[s for s in sentences if s.text in q.budget.evidence],
         )
         q.status = qualification_status(q)
-        return q
+        return ruled
 
     @staticmethod
     def _today_from_transcript(sentences: list[Sentence]) -> date | None:
@@ -161,7 +295,9 @@ class OfflineEngine:
         return Budget(CONFIRMED, 0.7, _evidence([confirmed[-1][0]]))
 
     @staticmethod
-    def _timing(sentences: list[Sentence], today: date) -> tuple[Finding, list[Sentence]]:
+    def _timing(
+        sentences: list[Sentence], today: date
+    ) -> tuple[Finding, list[Sentence], list[tuple[Sentence, When]]]:
         found: list[tuple[Sentence, When]] = []
         for sentence in sentences:
             for when in find_timing(sentence.folded, today):
@@ -171,12 +307,13 @@ class OfflineEngine:
         answered = [(s, w) for s, w in found if s.answers("timing")]
         candidates = answered or found
         if not candidates:
-            return Finding("unknown", 0.0, []), []
+            return Finding("unknown", 0.0, []), [], found
         # The furthest commitment: "launch this quarter, workshops asap" is this quarter.
         best = max(w.rank for _, w in candidates)
         evidence = [s for s, w in candidates if w.rank == best]
         bucket = candidates[[w.rank for _, w in candidates].index(best)][1].bucket
-        return Finding(bucket, 0.8 if answered else 0.6, _evidence(evidence[:2])), evidence[:1]
+        finding = Finding(bucket, 0.8 if answered else 0.6, _evidence(evidence[:2]))
+        return finding, evidence[:1], found
 
     @staticmethod
     def _authority(sentences: list[Sentence], title: str) -> Finding:

@@ -5,8 +5,9 @@ with the pydantic model below), with a timeout per attempt and its own retries w
 timeouts, 429 and 5xx. Whatever the model says is checked again here: labels must be FORMAT.md's,
 evidence must be the visitor's own words, and the status comes from `qualification_status`, never
 from the model. On any failure (no key, timeout, rate limit or server error after the retries,
-malformed JSON, an answer outside the schema, a refusal) the offline engine answers instead and
-the Qualification records why, so a provider outage never loses or blocks a lead.
+malformed JSON, an answer outside the schema, a refusal, an answer cut off by the token limit or
+by the provider's content filter) the offline engine answers instead and the Qualification
+records why, so a provider outage never loses or blocks a lead.
 
 This module is the only one that talks to OpenAI (STYLE.md 9). Settings are read when an engine is
 made, never at import, so tests can point `OPENAI_BASE_URL` at a local fake server.
@@ -22,6 +23,7 @@ import openai
 import pydantic
 from django.conf import settings
 
+from leads.currencies import currency_code
 from leads.qualification.base import (
     AUTHORITIES,
     BUDGET_STATUSES,
@@ -44,7 +46,6 @@ logger = logging.getLogger(__name__)
 MAX_COMPLETION_TOKENS = 1500
 # A quote of one box rarely needs more than two sentences; more is the model padding.
 MAX_EVIDENCE_PER_BOX = 3
-ISO_4217 = re.compile(r"^[A-Z]{3}$")
 BRIEF_KEYS = ("problem", "impact", "stakes", "timeline")
 
 
@@ -229,8 +230,7 @@ class OpenAIEngine:
         # An amount only means something for a budget that exists (FORMAT.md's labels agree).
         if b.status == "confirmed":
             q.budget.amount = _amount(b.amount)
-            currency = (b.currency or "").strip().upper()
-            q.budget.currency = currency if ISO_4217.match(currency) else None
+            q.budget.currency = currency_code(b.currency or "")
             q.budget.period = b.period
         for box in ("authority", "need", "timing"):
             found = getattr(answer, box)
@@ -334,8 +334,11 @@ def failure_reason(error: Exception) -> str:
         if error.status_code >= 500:
             return f"server error {error.status_code}"
         return f"HTTP {error.status_code}"
-    if isinstance(error, openai.LengthFinishReasonError | openai.ContentFilterFinishReasonError):
-        return "incomplete answer"
+    # Two different causes to look into: MAX_COMPLETION_TOKENS too small, or the provider's filter.
+    if isinstance(error, openai.LengthFinishReasonError):
+        return "answer cut off (length)"
+    if isinstance(error, openai.ContentFilterFinishReasonError):
+        return "content filter"
     if isinstance(error, pydantic.ValidationError):
         if any(e["type"] == "json_invalid" for e in error.errors()):
             return "malformed JSON"

@@ -56,6 +56,7 @@ def qualification_detail(q: Qualification) -> dict:
     return {
         "disqualified": q.disqualified,
         "disqualification_reason": q.disqualification_reason,
+        "disqualification_evidence": list(q.disqualification_evidence),
         "budget": budget,
         "authority": _finding_detail(q.authority),
         "need": _finding_detail(q.need),

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from leads.currencies import currency_code_clean
 from leads.models import ActivityKind, Lead, LeadActivity, LeadOutcome, LostReason, Outcome
 from leads.services.alerts import leads_assigned_alert_queue
 from tenants.models import Membership
@@ -127,8 +128,10 @@ def lead_outcome_record(
     if kind == Outcome.WON:
         if amount is None or amount <= 0:
             errors["amount"] = "A won deal needs its amount, above zero."
-        if len(currency) != 3 or not currency.isalpha():
-            errors["currency"] = "Give the currency as three letters, such as EUR."
+        try:
+            currency = currency_code_clean(currency)
+        except ValidationError as error:
+            errors["currency"] = error.messages[0]
     elif amount is not None:
         errors["amount"] = "Only a won deal has an amount."
     if kind == Outcome.LOST and lost_reason not in LostReason.values:
@@ -145,7 +148,7 @@ def lead_outcome_record(
         lead=lead,
         kind=kind,
         amount=amount if kind == Outcome.WON else None,
-        currency=currency.upper() if kind == Outcome.WON else "",
+        currency=currency if kind == Outcome.WON else "",
         lost_reason=lost_reason,
         note=note.strip(),
         recorded_by=by,

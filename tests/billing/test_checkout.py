@@ -27,7 +27,7 @@ def test_owner_is_sent_to_stripe_checkout_for_the_plan_chosen(
     assert response["Location"] == session["url"]
     assert session["mode"] == "subscription"
     assert session["client_reference_id"] == str(workspace_a.pk)
-    [item] = session["line_items"]
+    [item] = stripe_fake.checkout_requests[session["id"]]["line_items"]
     assert stripe_fake.prices[item["price"]]["lookup_key"] == "parley_starter_yearly"
     assert session["success_url"].endswith(f"/w/{workspace_a.slug}/billing/?checkout=done")
     customer = stripe_fake.customers[session["customer"]]
@@ -42,10 +42,10 @@ def test_the_pay_per_result_plan_adds_the_metered_price_without_a_quantity(
 ):
     _checkout(owner_client, workspace_a, plan="results", interval="monthly")
 
-    session = next(iter(stripe_fake.checkout_sessions.values()))
-    keys = [stripe_fake.prices[i["price"]]["lookup_key"] for i in session["line_items"]]
+    [sent] = stripe_fake.checkout_requests.values()
+    keys = [stripe_fake.prices[i["price"]]["lookup_key"] for i in sent["line_items"]]
     assert keys == ["parley_results_monthly", "parley_results_per_qualified_lead"]
-    assert "quantity" not in session["line_items"][1]
+    assert "quantity" not in sent["line_items"][1]
 
 
 def test_a_second_checkout_reuses_the_workspace_customer(owner_client, workspace_a, stripe_fake):
@@ -64,8 +64,8 @@ def test_price_ids_from_the_environment_win_over_lookup_keys(
 
     _checkout(owner_client, workspace_a, plan="starter", interval="monthly")
 
-    session = next(iter(stripe_fake.checkout_sessions.values()))
-    assert session["line_items"][0]["price"] == price["id"]
+    [sent] = stripe_fake.checkout_requests.values()
+    assert sent["line_items"][0]["price"] == price["id"]
     assert not stripe_fake.requests_to("GET", "/v1/prices")
 
 

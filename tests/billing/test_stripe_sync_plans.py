@@ -42,14 +42,16 @@ def test_creates_products_prices_and_the_meter(empty_stripe):
         "parley_starter_yearly",
     ]
     assert prices["parley_starter_yearly"]["unit_amount"] == 49000
-    assert prices["parley_starter_yearly"]["recurring"] == {"interval": "year"}
+    assert prices["parley_starter_yearly"]["recurring"]["interval"] == "year"
+    assert prices["parley_starter_yearly"]["recurring"]["usage_type"] == "licensed"
     [meter] = empty_stripe.meters.values()
     assert meter["event_name"] == METER_EVENT_NAME
-    assert prices["parley_results_per_qualified_lead"]["recurring"] == {
-        "interval": "month",
-        "usage_type": "metered",
-        "meter": meter["id"],
-    }
+    metered = prices["parley_results_per_qualified_lead"]["recurring"]
+    assert (metered["interval"], metered["usage_type"], metered["meter"]) == (
+        "month",
+        "metered",
+        meter["id"],
+    )
     assert output.count("created") == len(prices) + len(empty_stripe.products) + 1
 
 
@@ -67,6 +69,20 @@ def test_a_second_run_creates_nothing(empty_stripe):
     ) == counts
     assert "created" not in output
     assert not [r for r in empty_stripe.requests[first_run:] if r.method == "POST"]
+
+
+def test_the_meter_is_found_on_any_page_of_the_accounts_meters(empty_stripe):
+    """Given an account whose Parley meter was made before 25 others (Stripe lists newest first,
+    ten a page), when the plans are synced again, then the meter is found, not made twice."""
+    _sync()
+    for n in range(25):
+        empty_stripe.meter_add(event_name=f"other_event_{n}", display_name=f"Other {n}")
+
+    _sync()
+
+    names = [m["event_name"] for m in empty_stripe.meters.values()]
+    assert names.count(METER_EVENT_NAME) == 1
+    assert len(empty_stripe.requests_to("GET", "/v1/billing/meters")) > 1
 
 
 def test_without_a_key_it_says_what_to_set(settings):

@@ -299,6 +299,20 @@ def test_events_about_an_older_subscription_of_the_customer_are_ignored(
     )
 
 
+def test_the_plan_is_found_among_all_the_subscriptions_items_not_only_the_first_page(
+    workspace_a, stripe_fake, send_event, checkout
+):
+    """Given a subscription of A with ten add-ons before its plan's price (Stripe embeds ten
+    items and says has_more), when Stripe says it changed, then A is on the plan."""
+    customer_id = stripe_fake.checkout_sessions[checkout("starter")["id"]]["customer"]
+    add_ons = [stripe_fake.price_add(f"add_on_{n}")["lookup_key"] for n in range(10)]
+    subscription = stripe_fake.subscription_add(customer_id, [*add_ons, "parley_starter_monthly"])
+
+    send_event(stripe_fake.event("customer.subscription.created", subscription))
+
+    assert account_of(workspace_a).plan == "starter"
+
+
 def test_an_event_about_an_unknown_customer_is_recorded_and_ignored(stripe_fake, send_event):
     event = stripe_fake.event("customer.subscription.updated", {"id": "sub_x", "customer": "cus_x"})
 
@@ -334,3 +348,115 @@ def test_a_checkout_for_another_workspace_customer_is_ignored(
 
     assert account_of(workspace_a).plan == "free"
     assert not BillingAccount.objects.filter(workspace=workspace_b).exists()
+
+
+# --- What Stripe never sends ------------------------------------------------------------------
+
+
+def _post_signed(client, body: bytes, **signing):
+    return client.post(
+        WEBHOOK_URL,
+        body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature_header(body, **signing),
+    )
+
+
+def test_a_signature_from_the_future_beyond_the_tolerance_is_refused(client, stripe_fake, settings):
+    """The official client only refuses timestamps too far in the past: a header stamped an hour
+    ahead would otherwise stay replayable for an hour longer than the tolerance says."""
+    body = _event_body(stripe_fake)
+    ahead = int(time.time()) + settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS + 60
+
+    response = _post_signed(client, body, timestamp=ahead)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_signature"
+    assert not StripeEvent.objects.exists()
+
+
+def test_a_signature_a_little_ahead_of_our_clock_is_accepted(client, stripe_fake):
+    # Stripe's clock and ours differ by a few seconds; that is what the tolerance is for.
+    body = _event_body(stripe_fake)
+
+    response = _post_signed(client, body, timestamp=int(time.time()) + 30)
+
+    assert response.status_code == 200
+
+
+def test_a_body_that_is_not_utf8_is_refused_with_400_in_the_error_shape(client, stripe_fake):
+    body = b'{"id": "evt_\xff\xfe", "type": "customer.created"}'
+
+    response = _post_signed(client, body)
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]) == {"code", "message", "fields"}
+    assert not StripeEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "created",
+    [-1, 0, 253402300800, 10**20, 1e308, "1700000000", None, True, [1]],
+    ids=["negative", "zero", "year-10000", "huge", "float", "string", "null", "bool", "list"],
+)
+def test_an_event_created_at_an_impossible_time_is_refused_and_nothing_stored(
+    client, stripe_fake, created
+):
+    event = stripe_fake.event("customer.subscription.updated", {"id": "sub_x"})
+    event["created"] = created
+
+    response = _post_signed(client, json.dumps(event).encode())
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_event"
+    assert not StripeEvent.objects.exists()
+
+
+@pytest.mark.parametrize("event_id", ["evt_" + "x" * 296, "", 42])
+def test_an_event_id_the_column_cannot_hold_is_refused_and_nothing_stored(
+    client, stripe_fake, event_id
+):
+    event = stripe_fake.event("customer.subscription.updated", {"id": "sub_x"})
+    event["id"] = event_id
+
+    response = _post_signed(client, json.dumps(event).encode())
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]) == {"code", "message", "fields"}
+    assert not StripeEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"id": "evt_\ud800"},
+        {"type": "invoice.paid\udfff"},
+        {"data": {"object": {"id": "sub_x", "customer": "cus_\ud800"}}},
+    ],
+    ids=["id", "type", "customer"],
+)
+def test_an_event_with_unpaired_surrogates_is_refused_and_nothing_stored(
+    client, stripe_fake, changes
+):
+    """JSON may escape half of a UTF-16 pair ("\\ud800"): Python reads it, PostgreSQL cannot
+    store it nor compare with it."""
+    event = stripe_fake.event("customer.subscription.updated", {"id": "sub_x"})
+    event.update(changes)
+
+    response = _post_signed(client, json.dumps(event).encode())
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_event"
+    assert not StripeEvent.objects.exists()
+
+
+@pytest.mark.parametrize("data", [[], {"object": []}, "x", {"object": "x"}])
+def test_an_event_whose_data_is_not_an_object_is_refused(client, stripe_fake, data):
+    event = stripe_fake.event("customer.subscription.updated", {"id": "sub_x"})
+    event["data"] = data
+
+    response = _post_signed(client, json.dumps(event).encode())
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_event"
+    assert not StripeEvent.objects.exists()

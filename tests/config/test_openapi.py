@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from openapi_spec_validator import validate
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,10 @@ def served(client) -> dict:
 
 def test_the_served_schema_is_the_committed_one(client):
     assert served(client) == yaml.safe_load(COMMITTED.read_text())
+
+
+def test_the_schema_is_a_valid_openapi_document(client):
+    validate(served(client))
 
 
 def test_the_schema_is_also_served_as_json(client):

@@ -8,6 +8,11 @@ one repeats, so `[Reply(status=429), Reply(good)]` is "rate limited once, then f
         fake.replies = [Reply(content={"disqualified": None, ...})]
         client = openai.OpenAI(base_url=fake.base_url, api_key="test")
 
+A reply may also be what a model says when it will not or cannot answer: a structured-outputs
+refusal (`Reply(refusal="I can't help with that.")`: `message.refusal` set, `content` null) or
+an answer stopped early (`finish_reason="length"` when it ran out of tokens, `"content_filter"`
+when the provider's filter cut it).
+
 A slow reply waits on an event that `stop()` sets, so tearing down never waits for it.
 """
 
@@ -29,6 +34,8 @@ class Reply:
     content: dict | str | None = None  # the message content; a dict is sent as its JSON
     status: int = 200  # anything else sends OpenAI's error body with this status
     delay: float = 0.0  # seconds to wait before answering
+    refusal: str | None = None  # the model refuses: this text, and no content
+    finish_reason: str = "stop"  # or "length", "content_filter"
 
 
 @dataclass
@@ -80,7 +87,7 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                     {"retry-after-ms": str(RETRY_AFTER_MS)},
                 )
                 return
-            self._send(200, _completion(body.get("model", "fake"), reply.content))
+            self._send(200, _completion(body.get("model", "fake"), reply))
 
         def _send(self, status: int, payload: dict, headers: dict | None = None):
             data = json.dumps(payload).encode()
@@ -101,8 +108,11 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _completion(model: str, content: dict | str | None) -> dict:
+def _completion(model: str, reply: Reply) -> dict:
+    content = reply.content
     text = json.dumps(content) if isinstance(content, dict) else content
+    if reply.refusal is not None:
+        text = None
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
@@ -111,8 +121,8 @@ def _completion(model: str, content: dict | str | None) -> dict:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": text, "refusal": None},
-                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": text, "refusal": reply.refusal},
+                "finish_reason": reply.finish_reason,
                 "logprobs": None,
             }
         ],

@@ -12,6 +12,11 @@ posts it).
         client = stripe.StripeClient("sk_test", base_addresses={"api": fake.base_url})
 
 `outage = True` answers every call with a 500, as Stripe down would.
+
+Answers have Stripe's published shapes (docs.stripe.com/api, github.com/stripe/openapi): lists
+are list objects (`object: "list"`, `url`, `has_more`) of `limit` items (10 by default, 1 to 100)
+after `starting_after`, newest first; timestamps are integers; an object has its own fields, not
+the request's (what a Checkout Session was created with is in `checkout_requests`).
 """
 
 import itertools
@@ -56,6 +61,9 @@ def _listify(node):
     return node
 
 
+DEFAULT_LIMIT, MAX_LIMIT = 10, 100
+
+
 class FakeStripeError(Exception):
     def __init__(self, status: int, message: str, code: str = "resource_missing"):
         super().__init__(message)
@@ -72,6 +80,7 @@ class FakeStripeServer(ServedOnLoopback):
         self._ids = itertools.count(1)
         self.customers: dict[str, dict] = {}
         self.checkout_sessions: dict[str, dict] = {}
+        self.checkout_requests: dict[str, dict] = {}  # by session id: the parameters sent
         self.portal_sessions: dict[str, dict] = {}
         self.subscriptions: dict[str, dict] = {}
         self.products: dict[str, dict] = {}
@@ -105,33 +114,76 @@ class FakeStripeServer(ServedOnLoopback):
             }
         )
 
+    def customer_add(self, **fields) -> dict:
+        with self._lock:
+            return self._customer_create(fields)
+
+    def meter_add(self, **fields) -> dict:
+        """A meter, as made in the Dashboard (`event_name=`, `display_name=`...)."""
+        with self._lock:
+            return self._meter_create(fields)
+
+    def subscription_add(
+        self, customer_id: str, lookup_keys: list[str], *, status: str = "active", metadata=None
+    ) -> dict:
+        """A subscription of the customer to the prices with these lookup keys."""
+        with self._lock:
+            by_key = {p["lookup_key"]: p["id"] for p in self.prices.values()}
+            return self._subscription_start(
+                customer_id, [{"price": by_key[key]} for key in lookup_keys], status, metadata
+            )
+
     def checkout_complete(self, session_id: str, *, status: str = "active") -> dict:
         """Pay a Checkout Session: its subscription starts. Returns the session, completed."""
         with self._lock:
             session = self.checkout_sessions[session_id]
-            items = [
-                {
-                    "id": self.new_id("si"),
-                    "object": "subscription_item",
-                    "price": self.prices[item["price"]],
-                    "quantity": int(item.get("quantity") or 1),
-                    "current_period_start": int(time.time()),
-                    "current_period_end": int(time.time()) + 30 * 24 * 3600,
-                }
-                for item in session["line_items"]
-            ]
-            subscription = {
-                "id": self.new_id("sub"),
-                "object": "subscription",
-                "customer": session["customer"],
-                "status": status,
-                "cancel_at_period_end": False,
-                "metadata": session.get("subscription_data", {}).get("metadata", {}),
-                "items": {"object": "list", "data": items, "has_more": False},
-            }
-            self.subscriptions[subscription["id"]] = subscription
-            session.update(status="complete", subscription=subscription["id"])
+            sent = self.checkout_requests[session_id]
+            subscription = self._subscription_start(
+                session["customer"],
+                sent["line_items"],
+                status,
+                sent.get("subscription_data", {}).get("metadata", {}),
+            )
+            session.update(
+                status="complete", payment_status="paid", subscription=subscription["id"]
+            )
             return dict(session)
+
+    def _subscription_start(self, customer_id, line_items, status, metadata) -> dict:
+        now = int(time.time())
+        subscription_id = self.new_id("sub")
+        items = [
+            {
+                "id": self.new_id("si"),
+                "object": "subscription_item",
+                "created": now,
+                "price": self.prices[item["price"]],
+                "quantity": int(item.get("quantity") or 1),
+                "subscription": subscription_id,
+                "current_period_start": now,
+                "current_period_end": now + 30 * 24 * 3600,
+            }
+            for item in line_items
+        ]
+        subscription = {
+            "id": subscription_id,
+            "object": "subscription",
+            "created": now,
+            "livemode": False,
+            "customer": customer_id,
+            "status": status,
+            "cancel_at_period_end": False,
+            "metadata": metadata or {},
+            "items": {
+                "object": "list",
+                "data": items,
+                "has_more": False,
+                "total_count": len(items),
+                "url": f"/v1/subscription_items?subscription={subscription_id}",
+            },
+        }
+        self.subscriptions[subscription_id] = subscription
+        return subscription
 
     def subscription_update(self, subscription_id: str, **changes) -> dict:
         """Change a subscription as Stripe would (status, cancel_at_period_end, a new price by
@@ -194,12 +246,13 @@ class FakeStripeServer(ServedOnLoopback):
             ("GET", r"/v1/customers/(?P<id>[^/]+)", self._get(self.customers)),
             ("POST", r"/v1/checkout/sessions", self._checkout_session_create),
             ("POST", r"/v1/billing_portal/sessions", self._portal_session_create),
-            ("GET", r"/v1/subscriptions/(?P<id>[^/]+)", self._get(self.subscriptions)),
+            ("GET", r"/v1/subscriptions/(?P<id>[^/]+)", self._subscription_get),
+            ("GET", r"/v1/subscription_items", self._subscription_item_list),
             ("GET", r"/v1/products/(?P<id>[^/]+)", self._get(self.products)),
             ("POST", r"/v1/products", self._product_create),
             ("GET", r"/v1/prices", self._price_list),
             ("POST", r"/v1/prices", self._price_create),
-            ("GET", r"/v1/billing/meters", self._list(self.meters)),
+            ("GET", r"/v1/billing/meters", self._meter_list),
             ("POST", r"/v1/billing/meters", self._meter_create),
             ("POST", r"/v1/billing/meter_events", self._meter_event_create),
         ]
@@ -217,16 +270,60 @@ class FakeStripeServer(ServedOnLoopback):
 
         return get
 
-    def _list(self, store: dict):
-        def listing(params):
-            return {"object": "list", "data": list(store.values()), "has_more": False}
+    def _subscription_get(self, params, id):
+        """The subscription with the first page of its items, as Stripe embeds a list."""
+        subscription = json.loads(json.dumps(self._get(self.subscriptions)(params, id)))
+        items = subscription["items"]
+        items.update(self._page(items["url"], items["data"], {}), total_count=len(items["data"]))
+        return subscription
 
-        return listing
+    def _subscription_item_list(self, params):
+        subscription = self._get(self.subscriptions)({}, params.get("subscription"))
+        return self._page("/v1/subscription_items", subscription["items"]["data"], params)
+
+    def _page(self, url: str, objects: list[dict], params: dict) -> dict:
+        """One page of a list, as Stripe answers it: newest first, `limit` items after
+        `starting_after` (or before `ending_before`)."""
+        try:
+            limit = int(params.get("limit", DEFAULT_LIMIT))
+        except ValueError:
+            raise FakeStripeError(
+                400, "Invalid integer: limit", "parameter_invalid_integer"
+            ) from None
+        if not 1 <= limit <= MAX_LIMIT:
+            raise FakeStripeError(
+                400,
+                f"This value must be between 1 and {MAX_LIMIT}: limit",
+                "parameter_invalid_integer",
+            )
+        # Stable: objects created in the same second keep their order.
+        newest_first = sorted(objects, key=lambda o: o["created"], reverse=True)
+        ids = [o["id"] for o in newest_first]
+        cursor = params.get("starting_after") or params.get("ending_before")
+        if cursor and cursor not in ids:
+            raise FakeStripeError(400, f"No such object: '{cursor}'", "resource_missing")
+        if params.get("starting_after"):
+            start = ids.index(cursor) + 1
+            data, has_more = newest_first[start : start + limit], start + limit < len(ids)
+        elif params.get("ending_before"):
+            end = ids.index(cursor)
+            data, has_more = newest_first[max(0, end - limit) : end], end - limit > 0
+        else:
+            data, has_more = newest_first[:limit], limit < len(ids)
+        return {"object": "list", "url": url, "has_more": has_more, "data": data}
+
+    def _created(self) -> int:
+        # Stripe's `created` is in seconds; the fake makes many objects in one second, and a
+        # list's newest-first order must still be their order of creation.
+        self._clock = max(getattr(self, "_clock", 0) + 1, int(time.time()))
+        return self._clock
 
     def _customer_create(self, params):
         customer = {
             "id": self.new_id("cus"),
             "object": "customer",
+            "created": self._created(),
+            "livemode": False,
             "name": params.get("name"),
             "email": params.get("email"),
             "metadata": params.get("metadata", {}),
@@ -241,15 +338,25 @@ class FakeStripeServer(ServedOnLoopback):
             if item.get("price") not in self.prices:
                 raise FakeStripeError(400, f"No such price: '{item.get('price')}'")
         session_id = self.new_id("cs_test")
+        # Stripe's fields only: line_items come back when expanded, subscription_data never.
         session = {
-            **params,
             "id": session_id,
             "object": "checkout.session",
+            "created": self._created(),
+            "livemode": False,
+            "mode": params.get("mode"),
+            "customer": params.get("customer"),
+            "client_reference_id": params.get("client_reference_id"),
+            "success_url": params.get("success_url"),
+            "cancel_url": params.get("cancel_url"),
+            "metadata": params.get("metadata", {}),
             "status": "open",
+            "payment_status": "unpaid",
             "subscription": None,
             "url": f"{self.base_url}/pay/{session_id}",
         }
         self.checkout_sessions[session_id] = session
+        self.checkout_requests[session_id] = params
         return session
 
     def _portal_session_create(self, params):
@@ -257,6 +364,8 @@ class FakeStripeServer(ServedOnLoopback):
         session = {
             "id": session_id,
             "object": "billing_portal.session",
+            "created": self._created(),
+            "livemode": False,
             "customer": params["customer"],
             "return_url": params.get("return_url"),
             "url": f"{self.base_url}/portal/{session_id}",
@@ -265,8 +374,16 @@ class FakeStripeServer(ServedOnLoopback):
         return session
 
     def _product_create(self, params):
-        product = {"object": "product", "active": True, **params}
-        product.setdefault("id", self.new_id("prod"))
+        product = {
+            "id": params.get("id") or self.new_id("prod"),
+            "object": "product",
+            "created": self._created(),
+            "livemode": False,
+            "active": True,
+            "name": params.get("name"),
+            "description": params.get("description"),
+            "metadata": params.get("metadata", {}),
+        }
         if product["id"] in self.products:
             raise FakeStripeError(400, "Product already exists.", "resource_already_exists")
         self.products[product["id"]] = product
@@ -277,32 +394,71 @@ class FakeStripeServer(ServedOnLoopback):
         prices = [p for p in self.prices.values() if not keys or p["lookup_key"] in keys]
         if "active" in params:
             prices = [p for p in prices if str(p["active"]).lower() == params["active"]]
-        return {"object": "list", "data": prices, "has_more": False}
+        return self._page("/v1/prices", prices, params)
+
+    def _meter_list(self, params):
+        meters = [m for m in self.meters.values() if params.get("status") in (None, m["status"])]
+        return self._page("/v1/billing/meters", meters, params)
 
     def _price_create(self, params):
         lookup_key = params.get("lookup_key")
         if any(p["lookup_key"] == lookup_key for p in self.prices.values() if lookup_key):
             raise FakeStripeError(400, "A price with this lookup key exists.", "lookup_key")
+        recurring = params.get("recurring")
         price = {
             "id": self.new_id("price"),
             "object": "price",
+            "created": self._created(),
+            "livemode": False,
             "active": True,
-            "type": "recurring",
-            **params,
+            "type": "recurring" if recurring else "one_time",
+            "currency": params.get("currency"),
+            "unit_amount": int(params["unit_amount"]) if "unit_amount" in params else None,
+            "product": params.get("product"),
+            "lookup_key": lookup_key,
+            "nickname": params.get("nickname"),
+            "metadata": params.get("metadata", {}),
+            "recurring": recurring
+            and {
+                "interval": recurring["interval"],
+                "interval_count": int(recurring.get("interval_count", 1)),
+                "meter": recurring.get("meter"),
+                "usage_type": recurring.get("usage_type", "licensed"),
+                "trial_period_days": None,
+            },
         }
-        if "unit_amount" in price:
-            price["unit_amount"] = int(price["unit_amount"])
         self.prices[price["id"]] = price
         return price
 
     def _meter_create(self, params):
-        meter = {"id": self.new_id("mtr"), "object": "billing.meter", "status": "active", **params}
+        meter = {
+            "id": self.new_id("mtr"),
+            "object": "billing.meter",
+            "created": self._created(),
+            "livemode": False,
+            "status": "active",
+            "event_name": params.get("event_name"),
+            "display_name": params.get("display_name"),
+            "default_aggregation": params.get("default_aggregation", {"formula": "sum"}),
+            "customer_mapping": params.get(
+                "customer_mapping", {"event_payload_key": "stripe_customer_id", "type": "by_id"}
+            ),
+            "value_settings": params.get("value_settings", {"event_payload_key": "value"}),
+        }
         self.meters[meter["id"]] = meter
         return meter
 
     def _meter_event_create(self, params):
         identifier = params.get("identifier") or self.new_id("mev")
-        event = {"object": "billing.meter_event", "created": int(time.time()), **params}
+        event = {
+            "object": "billing.meter_event",
+            "created": int(time.time()),
+            "livemode": False,
+            "event_name": params.get("event_name"),
+            "identifier": identifier,
+            "payload": params.get("payload", {}),
+            "timestamp": int(params.get("timestamp") or time.time()),
+        }
         self.meter_events.setdefault(identifier, event)
         return event
 

@@ -2,7 +2,10 @@ import pytest
 from django_tenants.utils import schema_context
 
 from leads.models import Lead
+from tests.fakes.openai_server import FakeOpenAIServer
 from tests.leads.conversations import abandon, converse, discovery_form
+
+FAKE_OPENAI_KEY = "sk-test-fake"
 
 
 @pytest.fixture
@@ -29,3 +32,19 @@ def pipeline(workspace_a, django_capture_on_commit_callbacks):
             return Lead.objects.get(pk=conversation.lead_id)
 
     return talk
+
+
+@pytest.fixture
+def openai_fake(settings):
+    """A local fake OpenAI server, with the OPENAI_* settings pointing at it.
+
+    One attempt per call and a short timeout unless a test says otherwise; engines read the
+    settings when they are made, so a test may change them before making one.
+    """
+    with FakeOpenAIServer() as fake:
+        settings.OPENAI_API_KEY = FAKE_OPENAI_KEY
+        settings.OPENAI_BASE_URL = fake.base_url
+        settings.OPENAI_MODEL = "gpt-fake"
+        settings.OPENAI_TIMEOUT_SECONDS = 2.0
+        settings.OPENAI_MAX_RETRIES = 0
+        yield fake

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from leads.models import Authority, BudgetStatus, Disqualification, Lead, LeadCorrection, Need
@@ -309,6 +310,8 @@ def test_the_export_reads_back_as_a_dataset(admin_client_a, admin, workspace_a, 
     [row] = dataset_read(path)
 
     assert row.expected["need"] == "none"
+    # Relative times in the transcript read from the day the visitor spoke, not the export's.
+    assert row.transcript.today == timezone.localdate(lead_b.conversations.get().started_at)
 
 
 @pytest.mark.skipif(not VALIDATE_PY.exists(), reason="shared/qualification/validate.py is absent")

@@ -382,6 +382,18 @@ def test_a_cursor_of_the_other_order_shows_the_first_page(in_a, inbox):
     assert "That page link is not valid" in page
 
 
+def test_a_cursor_of_another_workspace_shows_the_first_page(
+    in_a, inbox, outsider_client, workspace_b
+):
+    fifty_one_acme_leads()
+    cursor = link(inbox(q="acme"), "next")["cursor"]
+
+    response = outsider_client.get(f"/w/{workspace_b.slug}/leads/", {"q": "acme", "cursor": cursor})
+
+    assert response.status_code == 200
+    assert "That page link is not valid" in response.content.decode()
+
+
 def test_a_page_past_the_last_lead_offers_the_first_page(in_a, inbox, workspace_a):
     fifty_one_acme_leads()
     second = link(inbox(q="acme"), "next")

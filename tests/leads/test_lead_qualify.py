@@ -17,6 +17,7 @@ from leads.qualification.transcripts import company_size_headcount, lead_transcr
 from leads.services.leads import lead_qualify
 from leads.tasks import lead_qualify_task
 from tests.factories import LeadFactory
+from tests.fakes.openai_server import Reply
 from tests.leads.conversations import (
     LEAD_A,
     LEAD_B,
@@ -147,6 +148,33 @@ def test_a_workspace_engine_this_server_cannot_run_falls_back_to_offline(
     assert lead.qualification_engine == "offline"
     assert lead.qualification_status == "sql"
     assert lead.qualification_detail["fallback_from"] == "openai"
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (Reply(refusal="I can't help with that."), "refused"),
+        (
+            Reply(content='{"disqualified": null, "bud', finish_reason="length"),
+            "answer cut off (length)",
+        ),
+        (Reply(content="{}", finish_reason="content_filter"), "content filter"),
+    ],
+    ids=["refusal", "length", "content-filter"],
+)
+def test_a_model_that_will_not_answer_leaves_the_lead_qualified_offline_with_the_reason(
+    workspace_a, form, openai_fake, reply, reason
+):
+    openai_fake.replies = [reply]
+    workspace_a.qualification_engine = "openai"
+    workspace_a.save()
+
+    lead = qualified(workspace_a, converse(workspace_a, form, LEAD_B))
+
+    assert len(openai_fake.requests) == 1
+    assert (lead.qualification_engine, lead.qualification_status) == ("offline", "sql")
+    detail = stored(workspace_a, lead.pk)["qualification_detail"]
+    assert (detail["fallback_from"], detail["fallback_reason"]) == ("openai", reason)
 
 
 def test_a_lead_the_visitor_told_nothing_is_left_unqualified(workspace_a):

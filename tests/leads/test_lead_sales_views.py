@@ -201,6 +201,11 @@ def test_a_won_deal_and_a_lost_one_are_listed_with_who_and_why(
     [
         ({"kind": "won"}, "amount", "A won deal needs its amount, above zero."),
         ({"kind": "won", "amount": "12000"}, "currency", "Give the currency as three letters"),
+        (
+            {"kind": "won", "amount": "12000", "currency": "XYZ"},
+            "currency",
+            "XYZ is not an ISO 4217 currency code",
+        ),
         ({"kind": "won", "amount": "lots", "currency": "EUR"}, "amount", "Enter a number."),
         ({"kind": "lost"}, "lost_reason", "Say why the deal was lost."),
         ({"kind": "lost", "lost_reason": "bored"}, "lost_reason", "Select a valid choice."),

@@ -53,6 +53,10 @@ BAD_OUTCOMES = {
     "an unknown kind": ({"kind": "maybe"}, "kind"),
     "a won deal without amount": ({"kind": "won", "currency": "EUR"}, "amount"),
     "a won deal without currency": ({"kind": "won", "amount": "10"}, "currency"),
+    "a currency ISO 4217 does not list": (
+        {"kind": "won", "amount": "10", "currency": "XYZ"},
+        "currency",
+    ),
     "an amount that is no number": ({"kind": "won", "amount": "lots", "currency": "EUR"}, "amount"),
     "an amount too large": (
         {"kind": "won", "amount": "1" + "0" * 20, "currency": "EUR"},

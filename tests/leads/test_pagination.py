@@ -18,6 +18,7 @@ from leads.pagination import (
     AFTER,
     BEFORE,
     ExpiredCursor,
+    ForeignCursor,
     InvalidCursor,
     Keyset,
     cursor_make,
@@ -212,6 +213,13 @@ def test_an_ascending_keyset_pages_oldest_first_without_repeat_or_gap():
     assert [lead.pk for lead in back.rows] == [lead.pk for lead in leads[2:4]]
 
 
+def test_a_cursor_made_in_one_workspace_is_refused_in_another(workspace_b):
+    token = cursor_make(BY_PRIORITY, AFTER, (30_000_000, 12))
+
+    with schema_context(workspace_b.schema_name), pytest.raises(ForeignCursor):
+        cursor_read(token, BY_PRIORITY)
+
+
 def test_a_cursor_of_the_other_order_is_refused():
     token = cursor_make(BY_PRIORITY, AFTER, (30_000_000, 12))
 
@@ -237,6 +245,9 @@ def test_a_signed_cursor_with_a_malformed_key_is_refused(payload):
     """A key that the signature vouches for is still checked: the secret may be shared with
     another part of the code one day, and a bad key must never reach the database as a 500."""
     keyset = BY_ACTIVITY if isinstance(payload, list) and payload[0] == "activity" else BY_PRIORITY
+
+    if isinstance(payload, list):  # made in this workspace: refused for its key alone
+        payload = [*payload, connection.schema_name]
 
     with pytest.raises(InvalidCursor):
         cursor_read(_SIGNER.sign_object(payload, compress=True), keyset)

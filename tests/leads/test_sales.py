@@ -111,6 +111,8 @@ def test_a_won_deal_keeps_its_amount_and_currency(in_a, member):
         ({"kind": "won"}, "amount"),
         ({"kind": "won", "amount": Decimal("-5"), "currency": "EUR"}, "amount"),
         ({"kind": "won", "amount": Decimal("100"), "currency": "euros"}, "currency"),
+        # Three letters that ISO 4217 does not list.
+        ({"kind": "won", "amount": Decimal("100"), "currency": "XYZ"}, "currency"),
         ({"kind": "contacted", "amount": Decimal("100")}, "amount"),
         ({"kind": "lost"}, "lost_reason"),
         ({"kind": "lost", "lost_reason": "bored"}, "lost_reason"),

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def b_customer(workspace_b, stripe_fake):
-    customer = stripe_fake._customer_create({"name": "Bravo Corp"})
+    customer = stripe_fake.customer_add(name="Bravo Corp")
     return BillingAccount.objects.create(workspace=workspace_b, stripe_customer_id=customer["id"])
 
 

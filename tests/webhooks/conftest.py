@@ -1,5 +1,6 @@
 """A customer's webhook receiver, for real: a local HTTP server in a thread of the test process
-(as tests/e2e's HostSite), answering what each test tells it to and keeping every request."""
+(as tests/e2e's HostSite), answering what each test tells it to and keeping every request; and
+emitting to it from workspace A with every attempt run at once."""
 
 import threading
 from collections.abc import Iterator
@@ -9,7 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django_tenants.utils import schema_context
 
-from webhooks.models import Endpoint, EventType
+from webhooks.models import Delivery, Endpoint, EventType
+from webhooks.services import webhook_emit
+
+PAYLOAD = {"lead": {"id": 7, "email": "ada@example.com"}}
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,10 @@ class Receiver:
     # What the next requests get, in order; then 200 "ok".
     answers: list[tuple[int, bytes, dict]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # While set, an answer waits for `released` (set when the test ends): a receiver that
+    # keeps the sender waiting past its timeout.
+    holding: bool = False
+    released: threading.Event = field(default_factory=threading.Event)
 
     def answer(self, status: int, body: bytes = b"", headers: dict | None = None, times=1):
         self.answers.extend([(status, body, headers or {})] * times)
@@ -42,12 +50,17 @@ class _Handler(BaseHTTPRequestHandler):
         with receiver.lock:
             receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
             status, payload, headers = receiver.next_answer()
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        if receiver.holding:
+            receiver.released.wait()
+        try:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the sender stopped waiting: its timeout is what the test is about
 
     def log_message(self, format, *args):
         pass
@@ -62,6 +75,7 @@ def receiver() -> Iterator[Receiver]:
     try:
         yield server.receiver
     finally:
+        server.receiver.released.set()
         server.shutdown()
         server.server_close()
         thread.join()
@@ -84,3 +98,29 @@ def endpoint(workspace_a, receiver, loopback_allowed) -> Endpoint:
     """An endpoint of workspace A on the receiver, subscribed to every event."""
     with schema_context(workspace_a.schema_name):
         return Endpoint.objects.create(url=receiver.url, events=list(EventType.values))
+
+
+@pytest.fixture
+def emit(workspace_a, django_capture_on_commit_callbacks):
+    """Emit an event in workspace A and let every attempt it leads to run (eagerly, the
+    retries' countdowns included); returns the event."""
+
+    def run(event_type="lead.created", payload=PAYLOAD):
+        with (
+            schema_context(workspace_a.schema_name),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            return webhook_emit(event_type=event_type, payload=payload)
+
+    return run
+
+
+@pytest.fixture
+def attempts(workspace_a, endpoint):
+    """The endpoint's attempts as stored, oldest first."""
+
+    def read() -> list[Delivery]:
+        with schema_context(workspace_a.schema_name):
+            return list(Delivery.objects.filter(endpoint=endpoint).order_by("pk"))
+
+    return read

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from tests.webhooks.conftest import PAYLOAD
 from webhooks.deliveries import (
     ATTEMPTS_MAX,
     RETRY_DELAYS,
@@ -27,28 +28,6 @@ from webhooks.services import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PAYLOAD = {"lead": {"id": 7, "email": "ada@example.com"}}
-
-
-@pytest.fixture
-def emit(workspace_a, django_capture_on_commit_callbacks):
-    """Emit an event in workspace A and let every attempt it leads to run (eagerly, the
-    retries' countdowns included); returns the event."""
-
-    def run(event_type="lead.created", payload=PAYLOAD):
-        with (
-            schema_context(workspace_a.schema_name),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            return webhook_emit(event_type=event_type, payload=payload)
-
-    return run
-
-
-def _attempts(workspace, endpoint) -> list[Delivery]:
-    with schema_context(workspace.schema_name):
-        return list(Delivery.objects.filter(endpoint=endpoint).order_by("pk"))
 
 
 def test_a_delivery_verifies_with_the_standardwebhooks_verifier(receiver, endpoint, emit):
@@ -72,12 +51,12 @@ def test_a_delivery_with_another_secret_or_an_edited_body_does_not_verify(receiv
         Webhook(endpoint.secret).verify(request.body.replace(b"ada", b"eve"), request.headers)
 
 
-def test_a_2xx_answer_is_a_success_and_is_logged(workspace_a, receiver, endpoint, emit):
+def test_a_2xx_answer_is_a_success_and_is_logged(attempts, workspace_a, receiver, endpoint, emit):
     receiver.answer(204)
 
     emit()
 
-    [attempt] = _attempts(workspace_a, endpoint)
+    [attempt] = attempts()
     assert attempt.status == DeliveryStatus.SUCCEEDED
     assert attempt.response_code == 204
     assert attempt.attempted_at is not None
@@ -86,13 +65,13 @@ def test_a_2xx_answer_is_a_success_and_is_logged(workspace_a, receiver, endpoint
 
 
 def test_a_failure_is_retried_on_the_schedule_until_it_succeeds(
-    workspace_a, receiver, endpoint, emit
+    attempts, workspace_a, receiver, endpoint, emit
 ):
     receiver.answer(500, b"database down", times=2)
 
     event = emit()
 
-    first, second, third = _attempts(workspace_a, endpoint)
+    first, second, third = attempts()
     assert [a.attempt for a in (first, second, third)] == [1, 2, 3]
     assert [a.status for a in (first, second, third)] == ["failed", "failed", "succeeded"]
     assert first.response_code == 500
@@ -118,13 +97,13 @@ def test_the_schedule_spans_about_a_day():
 
 
 def test_after_the_last_failure_the_endpoint_is_disabled_and_admins_are_emailed(
-    workspace_a, owner, admin, member, receiver, endpoint, emit, mailoutbox
+    attempts, workspace_a, owner, admin, member, receiver, endpoint, emit, mailoutbox
 ):
     receiver.answer(503, times=ATTEMPTS_MAX)
 
     emit()
 
-    attempts = _attempts(workspace_a, endpoint)
+    attempts = attempts()
     assert [a.attempt for a in attempts] == list(range(1, ATTEMPTS_MAX + 1))
     assert {a.status for a in attempts} == {DeliveryStatus.FAILED}
     assert attempts[-1].next_attempt_at is None
@@ -173,23 +152,23 @@ def test_an_attempt_is_made_once_however_often_its_task_runs(workspace_a, receiv
     assert len(receiver.requests) == 1
 
 
-def test_redirects_are_not_followed(workspace_a, receiver, endpoint, emit):
+def test_redirects_are_not_followed(attempts, workspace_a, receiver, endpoint, emit):
     receiver.answer(302, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
 
     emit()
 
-    first = _attempts(workspace_a, endpoint)[0]
+    first = attempts()[0]
     assert first.status == DeliveryStatus.FAILED
     assert first.response_code == 302
     assert [r.path for r in receiver.requests] == ["/hooks", "/hooks"]  # the retry, not a hop
 
 
-def test_only_an_excerpt_of_the_answer_is_kept(workspace_a, receiver, endpoint, emit):
+def test_only_an_excerpt_of_the_answer_is_kept(attempts, workspace_a, receiver, endpoint, emit):
     receiver.answer(200, b"x" * 100_000)
 
     emit()
 
-    [attempt] = _attempts(workspace_a, endpoint)
+    [attempt] = attempts()
     assert attempt.response_excerpt == "x" * RESPONSE_EXCERPT_MAX
 
 
@@ -231,7 +210,7 @@ def test_replaying_a_failed_delivery_sends_the_same_message_once_more(
 
 
 def test_a_failed_replay_is_not_retried(
-    workspace_a, receiver, endpoint, emit, django_capture_on_commit_callbacks
+    attempts, workspace_a, receiver, endpoint, emit, django_capture_on_commit_callbacks
 ):
     receiver.answer(500, times=ATTEMPTS_MAX + 1)
     emit()
@@ -241,7 +220,7 @@ def test_a_failed_replay_is_not_retried(
             deliveries_replay_failed(endpoint=endpoint)
 
     assert len(receiver.requests) == ATTEMPTS_MAX + 1
-    assert _attempts(workspace_a, endpoint)[-1].next_attempt_at is None
+    assert attempts()[-1].next_attempt_at is None
 
 
 def test_replay_all_failed_sends_each_failed_message_once_and_leaves_the_delivered(

@@ -1,11 +1,15 @@
 """Score a qualification engine on labelled conversations (`shared/qualification/FORMAT.md`).
 
     python manage.py evaluate_qualifier FILE.jsonl [--engine offline|openai]
+        [--predictions OUT.jsonl]
 
 Prints, per field, how often the engine is right, what it answered for each expected label and
 which conversations it got wrong, and how many conversations fell back to the offline engine
 (openai, when the API failed); the last line is FORMAT.md's metrics line:
-`field_accuracy=… status_accuracy=… disqualify_precision=… disqualify_recall=… n=…`.
+`field_accuracy=… status_accuracy=… disqualify_precision=… disqualify_recall=…
+evidence_precision=… n=…`. Budget, authority, need and timing are scored on the genuine prospects
+only. `--predictions` writes each conversation's prediction (FORMAT.md's `expected` shape plus
+the quoted evidence) as JSON Lines, so that anyone can score the engine independently.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -50,8 +54,13 @@ class Command(BaseCommand):
             default="offline",
             help="offline (default) or openai (needs OPENAI_API_KEY)",
         )
+        parser.add_argument(
+            "--predictions",
+            metavar="OUT.jsonl",
+            help='write {"id", "predicted"} per conversation, one JSON object a line',
+        )
 
-    def handle(self, *args, path, engine, **options):
+    def handle(self, *args, path, engine, predictions, **options):
         try:
             rows = dataset_read(path)
         except (OSError, DatasetError) as e:
@@ -60,7 +69,11 @@ class Command(BaseCommand):
             chosen = engine_get(engine)
         except ValueError as e:  # an engine that cannot run here, e.g. openai without a key
             raise CommandError(str(e)) from e
-        report = evaluate(chosen, rows)
+        predicted = [] if predictions else None
+        report = evaluate(chosen, rows, predictions=predicted)
+        if predictions:
+            with open(predictions, "w", encoding="utf-8") as out:
+                out.writelines(prediction.as_json_line() + "\n" for prediction in predicted)
         self.stdout.write(f"{engine} engine on {path}: {report.n} conversations")
         for field in SCORED:
             self.stdout.write("\n" + confusion_summary(report, field))
@@ -82,7 +95,8 @@ def fallback_summary(report: Report) -> str:
 def confusion_summary(report: Report, field: str) -> str:
     """The field's accuracy, its expected x predicted table and the ids it got wrong."""
     confusion = report.confusion[field]
-    right = report.n - len(report.wrong[field])
+    scored = report.scored[field]
+    right = scored - len(report.wrong[field])
     occurring = {label for pair in confusion for label in pair}
     labels = [label for label in LABEL_ORDER[field] if label in occurring]
     labels += sorted((occurring - set(labels)), key=str)  # anything outside FORMAT.md's labels
@@ -90,7 +104,7 @@ def confusion_summary(report: Report, field: str) -> str:
 
     first_width = max(len("expected \\ predicted"), *map(len, names))
     widths = [max(len(name), 3) for name in names]
-    lines = [f"{field}: {report.accuracy(field):.3f} ({right}/{report.n} right)"]
+    lines = [f"{field}: {report.accuracy(field):.3f} ({right}/{scored} right)"]
     header = "  " + "expected \\ predicted".ljust(first_width)
     lines.append(header + "".join(f"  {name:>{w}}" for name, w in zip(names, widths, strict=True)))
     for expected, name in zip(labels, names, strict=True):

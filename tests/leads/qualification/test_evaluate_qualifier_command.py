@@ -1,6 +1,7 @@
 """`manage.py evaluate_qualifier`: a confusion summary, then FORMAT.md's metrics line, last.
 No test here uses the database, and pytest-django refuses any query they would make."""
 
+import json
 import os
 import re
 import subprocess
@@ -24,7 +25,8 @@ from tests.leads.qualification.evaluation_fixtures import (
 
 METRICS_LINE = re.compile(
     r"field_accuracy=(\d\.\d{3}) status_accuracy=(\d\.\d{3}) "
-    r"disqualify_precision=(\d\.\d{3}) disqualify_recall=(\d\.\d{3}) n=(\d+)"
+    r"disqualify_precision=(\d\.\d{3}) disqualify_recall=(\d\.\d{3}) "
+    r"evidence_precision=(\d\.\d{3}) n=(\d+)"
 )
 # A database nothing listens on: the command must not need one.
 NO_DATABASE = "postgres://nobody@127.0.0.1:9/nothing"
@@ -56,9 +58,30 @@ def test_prints_the_metrics_line_last(fake_engine, tmp_path):
 
     last_line = out.getvalue().splitlines()[-1]
     assert last_line == (
-        "field_accuracy=0.800 status_accuracy=0.600 disqualify_precision=0.667 "
-        "disqualify_recall=0.667 n=5"
+        "field_accuracy=0.680 status_accuracy=0.600 disqualify_precision=0.667 "
+        "disqualify_recall=0.667 evidence_precision=1.000 n=5"
     )
+
+
+def test_writes_each_prediction_as_a_json_line(fake_engine, tmp_path):
+    path = write_jsonl(tmp_path / "tiny.jsonl", TINY_SET)
+    predictions = tmp_path / "predictions.jsonl"
+
+    call_command(
+        "evaluate_qualifier", str(path), "--predictions", str(predictions), stdout=StringIO()
+    )
+
+    lines = [json.loads(line) for line in predictions.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["c1", "c2", "c3", "c4", "c5"]
+    assert lines[1]["predicted"]["disqualified"] == "spam"
+    assert lines[0]["predicted"]["timing"] == {"bucket": "quarter"}
+    assert set(lines[0]["predicted"]["evidence"]) == {
+        "disqualified",
+        "budget",
+        "authority",
+        "need",
+        "timing",
+    }
 
 
 def test_prints_each_fields_confusion_and_wrong_ids(fake_engine, tmp_path):
@@ -68,7 +91,7 @@ def test_prints_each_fields_confusion_and_wrong_ids(fake_engine, tmp_path):
     call_command("evaluate_qualifier", str(path), stdout=out)
 
     output = out.getvalue()
-    assert "timing: 0.800 (4/5 right)" in output
+    assert "timing: 0.500 (1/2 right)" in output  # the two genuine prospects only
     assert "  wrong (1): c1" in output
     assert "disqualified: 0.400 (2/5 right)" in output
     assert "  wrong (3): c2, c3, c4" in output
@@ -168,14 +191,15 @@ def test_scores_the_openai_engine(openai_fake, tmp_path):
     call_command("evaluate_qualifier", str(path), "--engine", "openai", stdout=out)
 
     # Then each conversation was asked once, and its answers are what is scored: c1 (sql) is
-    # wrong on every box, c3 to c5 are disqualifications it missed.
+    # wrong on every box (BANT: 1 of the 2 genuine prospects right), c3 to c5 are
+    # disqualifications it missed.
     lines = out.getvalue().splitlines()
     assert len(openai_fake.requests) == len(TINY_SET)
     assert lines[0].startswith("openai engine on ")
     assert "fell back" not in out.getvalue()
     assert lines[-1] == (
-        "field_accuracy=0.720 status_accuracy=0.200 disqualify_precision=1.000 "
-        "disqualify_recall=0.000 n=5"
+        "field_accuracy=0.480 status_accuracy=0.200 disqualify_precision=1.000 "
+        "disqualify_recall=0.000 evidence_precision=1.000 n=5"
     )
 
 

@@ -1,13 +1,21 @@
 """Reading labelled conversations (FORMAT.md) and scoring an engine on them. No database."""
 
+import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from leads.qualification.evaluation import DatasetError, dataset_errors, dataset_read, evaluate
+from leads.qualification.evaluation import (
+    EXPECTED_KEYS,
+    DatasetError,
+    dataset_errors,
+    dataset_read,
+    evaluate,
+)
 from tests.leads.qualification.evaluation_fixtures import (
     DEV_SET,
     TINY_ANSWERS,
@@ -82,6 +90,23 @@ MALFORMED_LINES = {
         conversation("c3", contact={"email": "ada.example.com"}),
         "contact.email: 'ada.example.com' has no @",
     ),
+    "conversation date not a date": (
+        conversation("c3", conversation_date="2025-02-30"),
+        "line 3 (c3): conversation_date: '2025-02-30' must be a date as YYYY-MM-DD",
+    ),
+    "evidence not said by the visitor": (
+        with_expected("c3", evidence={"need": ["What brings you here?"]}),
+        "line 3 (c3): expected.evidence.need: 'What brings you here?' is not in any visitor "
+        "message",
+    ),
+    "evidence for an unknown field": (
+        with_expected("c3", evidence={"stakes": ["bad leads"]}),
+        "line 3 (c3): expected.evidence: unexpected keys ['stakes']",
+    ),
+    "empty evidence": (
+        with_expected("c3", evidence={"need": []}),
+        "line 3 (c3): expected.evidence.need: must be a non-empty list of quotes",
+    ),
     "no visitor message": (
         conversation("c3", messages=[{"role": "assistant", "text": "Hello?"}]),
         "line 3 (c3): messages: no visitor message",
@@ -110,6 +135,32 @@ def test_the_development_set_is_valid():
     assert first.transcript.lang == "fr"
     assert first.transcript.visitor_lines[0].startswith("je fais de la veille")
     assert first.expected["disqualified"] == "curious"
+
+
+def test_a_conversation_date_is_the_day_relative_times_are_read_from(tmp_path):
+    path = write_jsonl(
+        tmp_path / "dated.jsonl", [conversation("c1", conversation_date="2025-12-03")]
+    )
+
+    [row] = dataset_read(path)
+
+    assert row.transcript.today == date(2025, 12, 3)
+
+
+def test_without_a_conversation_date_the_engine_chooses_the_day(tmp_path):
+    [row] = dataset_read(write_jsonl(tmp_path / "undated.jsonl", [conversation("c1")]))
+
+    assert row.transcript.today is None
+
+
+def test_labelled_evidence_is_kept_with_the_labels(tmp_path):
+    path = write_jsonl(
+        tmp_path / "e.jsonl", [with_expected("c1", evidence={"need": ["bad leads"]})]
+    )
+
+    [row] = dataset_read(path)
+
+    assert row.expected["evidence"] == {"need": ["bad leads"]}
 
 
 def test_a_malformed_line_is_refused_with_its_number_and_problem(malformed_file):
@@ -187,19 +238,20 @@ def test_metrics_on_a_tiny_set_with_known_mistakes(tiny_rows):
     report = evaluate(FakeEngine(TINY_ANSWERS), tiny_rows)
 
     assert report.n == 5
+    # BANT on the two genuine prospects (c1, c2) only; disqualified and status on all five.
     assert report.accuracy("budget") == 1.0
-    assert report.accuracy("authority") == 0.8
+    assert report.accuracy("authority") == 0.5
     assert report.accuracy("need") == 1.0
-    assert report.accuracy("timing") == 0.8
+    assert report.accuracy("timing") == 0.5
     assert report.accuracy("disqualified") == pytest.approx(0.4)
-    assert report.field_accuracy == pytest.approx((1 + 0.8 + 1 + 0.8 + 0.4) / 5)
+    assert report.field_accuracy == pytest.approx((1 + 0.5 + 1 + 0.5 + 0.4) / 5)
     assert report.status_accuracy == pytest.approx(0.6)  # c2 and c4
     # Predicted disqualified: c2 (wrongly), c3, c5; expected: c3, c4, c5.
     assert report.disqualify_precision == pytest.approx(2 / 3)
     assert report.disqualify_recall == pytest.approx(2 / 3)
     assert report.metrics_line() == (
-        "field_accuracy=0.800 status_accuracy=0.600 disqualify_precision=0.667 "
-        "disqualify_recall=0.667 n=5"
+        "field_accuracy=0.680 status_accuracy=0.600 disqualify_precision=0.667 "
+        "disqualify_recall=0.667 evidence_precision=1.000 n=5"
     )
 
 
@@ -211,7 +263,7 @@ def test_wrong_ids_and_confusion_per_field(tiny_rows):
     assert report.wrong["disqualified"] == ["c2", "c3", "c4"]
     assert report.wrong["status"] == ["c2", "c4"]
     assert report.wrong["budget"] == []
-    assert report.confusion["timing"] == {("now", "quarter"): 1, ("unknown", "unknown"): 4}
+    assert report.confusion["timing"] == {("now", "quarter"): 1, ("unknown", "unknown"): 1}
     assert report.confusion["disqualified"] == {
         (None, None): 1,
         (None, "spam"): 1,
@@ -236,7 +288,7 @@ def test_recall_is_one_when_nobody_should_be_disqualified(tmp_path):
     assert (report.disqualify_precision, report.disqualify_recall) == (1.0, 1.0)
     assert report.metrics_line() == (
         "field_accuracy=1.000 status_accuracy=1.000 disqualify_precision=1.000 "
-        "disqualify_recall=1.000 n=1"
+        "disqualify_recall=1.000 evidence_precision=1.000 n=1"
     )
 
 
@@ -247,6 +299,105 @@ def test_disqualifying_every_genuine_prospect_has_no_precision(tmp_path):
 
     assert report.disqualify_precision == 0.0
     assert report.disqualify_recall == 1.0
+
+
+def test_bant_is_not_scored_on_a_disqualified_conversation(tmp_path):
+    rows = dataset_read(
+        write_jsonl(tmp_path / "dq.jsonl", [conversation("c1", disqualified="student")])
+    )
+    wrong_bant = prediction(
+        disqualified="student", budget="none", authority="influencer", status="disqualified"
+    )
+
+    report = evaluate(FakeEngine({"c1": wrong_bant}), rows)
+
+    assert report.scored["authority"] == 0
+    assert report.wrong["authority"] == []
+    assert report.accuracy("authority") == 1.0  # nothing scored, nothing wrong
+    assert report.field_accuracy == 1.0
+
+
+def quoting(qualification, **quotes):
+    for field, sentences in quotes.items():
+        if field == "disqualified":
+            qualification.disqualification_evidence = sentences
+        else:
+            getattr(qualification, field).evidence = sentences
+    return qualification
+
+
+def said(id_, visitor_text, *, evidence, **labels):
+    """A one-message conversation whose labels quote the visitor's words as evidence."""
+    row = conversation(id_, messages=[{"role": "visitor", "text": visitor_text}], **labels)
+    row["expected"]["evidence"] = evidence
+    return row
+
+
+EVIDENCED = [
+    said(
+        "e1",
+        "We lose hours on bad leads. I sign.",
+        need="identified",
+        evidence={"need": ["We lose hours on bad leads"], "authority": ["I sign"]},
+    ),
+    said(
+        "e2",
+        "hi are you hiring? my CV is ready",
+        disqualified="job_seeker",
+        evidence={"disqualified": ["are you hiring"]},
+    ),
+]
+
+
+def test_evidence_precision_counts_quotes_inside_or_around_a_labelled_span(tmp_path):
+    rows = dataset_read(write_jsonl(tmp_path / "evidence.jsonl", EVIDENCED))
+    answers = {
+        # Need right: one quote around the span (supported), one elsewhere (not supported).
+        "e1": quoting(
+            prediction(need="identified"),
+            need=["We lose hours on bad leads.", "my CV is ready"],
+            # Authority right (unknown, as labelled): its quote is checked too.
+            authority=["I sign."],
+        ),
+        # Disqualified right; the quote lies inside the labelled span.
+        "e2": quoting(
+            prediction(disqualified="job_seeker", status="disqualified"),
+            disqualified=["hiring"],
+        ),
+    }
+
+    report = evaluate(FakeEngine(answers), rows)
+
+    assert (report.evidence_quotes, report.evidence_supported) == (4, 3)
+    assert report.evidence_precision == pytest.approx(0.75)
+    assert "evidence_precision=0.750" in report.metrics_line()
+
+
+def test_quotes_on_a_wrong_field_do_not_count_toward_evidence_precision(tmp_path):
+    rows = dataset_read(write_jsonl(tmp_path / "evidence.jsonl", EVIDENCED[:1]))
+    wrong_need = quoting(prediction(need="none"), need=["I sign."])
+
+    report = evaluate(FakeEngine({"e1": wrong_need}), rows)
+
+    assert report.evidence_quotes == 0
+    assert report.evidence_precision == 1.0
+
+
+def test_each_prediction_is_kept_in_the_expected_shape_with_its_quotes(tiny_rows):
+    predictions = []
+    answers = dict(TINY_ANSWERS)
+    answers["c5"] = quoting(
+        prediction(disqualified="vendor", status="disqualified"), disqualified=["we sell SEO"]
+    )
+
+    evaluate(FakeEngine(answers), tiny_rows, predictions=predictions)
+
+    assert [p.id for p in predictions] == ["c1", "c2", "c3", "c4", "c5"]
+    line = json.loads(predictions[-1].as_json_line())
+    assert line["id"] == "c5"
+    assert line["predicted"]["disqualified"] == "vendor"
+    assert line["predicted"]["evidence"]["disqualified"] == ["we sell SEO"]
+    assert set(line["predicted"]) == {*EXPECTED_KEYS, "evidence"}
 
 
 def test_an_engine_failure_names_the_conversation(tiny_rows):

@@ -1,4 +1,4 @@
-"""The OpenAI engine, the real `openai` client against a local fake server (conftest.py): what a
+"""The OpenAI engine, the real `openai` client against a local fake server (../conftest.py): what a
 good answer becomes, what is checked again, and the offline fall-back on every kind of failure."""
 
 import copy
@@ -13,7 +13,7 @@ from leads.qualification.engines import engine_get
 from leads.qualification.offline import OfflineEngine
 from leads.qualification.openai_engine import OpenAIEngine
 from tests.fakes.openai_server import Reply
-from tests.leads.qualification.conftest import FAKE_OPENAI_KEY
+from tests.leads.conftest import FAKE_OPENAI_KEY
 
 OFFER = "Maintenance planning software for industrial workshops, from 400 €/month"
 TRANSCRIPT = Transcript(
@@ -138,6 +138,21 @@ def test_a_disqualification_gets_its_status_and_words(openai_fake):
     assert q.disqualification_reason == "Vendor: trying to sell to us."
     # An amount only belongs to a budget that exists.
     assert (q.budget.amount, q.budget.currency, q.budget.period) == (None, None, None)
+
+
+@pytest.mark.parametrize("said", ["XYZ", "euros", ""])
+def test_a_currency_iso_4217_does_not_list_is_dropped(openai_fake, said):
+    openai_fake.replies = [Reply(content=answer(budget__currency=said))]
+
+    q = engine_get("openai").qualify(TRANSCRIPT)
+
+    assert (q.budget.amount, q.budget.currency) == (15000, None)
+
+
+def test_a_currency_in_lower_case_is_read_as_its_code(openai_fake):
+    openai_fake.replies = [Reply(content=answer(budget__currency="chf"))]
+
+    assert engine_get("openai").qualify(TRANSCRIPT).budget.currency == "CHF"
 
 
 def test_evidence_the_visitor_did_not_say_is_dropped(openai_fake):
@@ -279,6 +294,40 @@ def test_an_empty_answer_falls_back(openai_fake):
     q = engine_get("openai").qualify(TRANSCRIPT)
 
     assert (q.engine, q.fallback_reason) == ("offline", "empty answer")
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        pytest.param(Reply(refusal="I can't help with that."), "refused", id="refusal"),
+        pytest.param(
+            # The model ran out of tokens: the JSON stops half-way.
+            Reply(content=json.dumps(GOOD_ANSWER)[:200], finish_reason="length"),
+            "answer cut off (length)",
+            id="length",
+        ),
+        pytest.param(
+            Reply(content=GOOD_ANSWER, finish_reason="content_filter"),
+            "content filter",
+            id="content-filter",
+        ),
+    ],
+)
+def test_a_model_that_will_not_or_cannot_finish_falls_back_and_says_why(
+    openai_fake, caplog, reply, reason
+):
+    openai_fake.replies = [reply]
+
+    q = engine_get("openai").qualify(TRANSCRIPT)
+
+    assert (q.engine, q.fallback_from, q.fallback_reason) == ("offline", "openai", reason)
+    assert q.as_labels() == offline_labels()
+    assert len(openai_fake.requests) == 1  # not retried: asking again would say the same
+    [warning] = [r for r in caplog.records if r.name == "leads.qualification.openai_engine"]
+    assert warning.levelname == "WARNING"
+    assert reason in warning.getMessage()
+    # The refusal's text may quote the conversation: it is not logged.
+    assert "help with that" not in caplog.text
 
 
 def test_an_unreachable_server_falls_back(settings):
