@@ -3,13 +3,15 @@ by the conversation's secret token. CSRF does not apply: these endpoints act on 
 session (the chat often runs in an iframe on another site, where cookies are not sent), only on
 the token the visitor holds."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from config.untrusted import (
@@ -60,6 +62,26 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return JsonResponse(
         {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
     )
+
+
+def json_method(method: str):
+    """require_POST / require_GET for a JSON endpoint: another method is a 405 in the error
+    shape, with the Allow header, not an empty HTML page."""
+
+    def decorator(view):
+        @wraps(view)
+        def only(request, *args, **kwargs):
+            if request.method != method:
+                response = error_response(
+                    405, "method_not_allowed", f"This address answers {method} only."
+                )
+                response["Allow"] = method
+                return response
+            return view(request, *args, **kwargs)
+
+        return only
+
+    return decorator
 
 
 class BodyRefused(Exception):
@@ -136,7 +158,7 @@ def form_page(request, form_slug):
 
 @workspace_public
 @csrf_exempt
-@require_POST
+@json_method("POST")
 @per_form
 @starts_per_address
 def conversation_create(request, form_slug):
@@ -185,7 +207,7 @@ def _conversation_or_404(form_slug: str, token: str) -> Conversation:
 
 
 @workspace_public
-@require_GET
+@json_method("GET")
 def conversation_detail(request, form_slug, token):
     """Everything a reloaded chat needs to continue where the visitor stopped."""
     try:
@@ -199,7 +221,7 @@ def conversation_detail(request, form_slug, token):
 
 @workspace_public
 @csrf_exempt
-@require_POST
+@json_method("POST")
 @per_form
 @turns_per_address
 def turn_create(request, form_slug, token):

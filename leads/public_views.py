@@ -10,7 +10,7 @@ from django_ratelimit.core import is_ratelimited
 from rest_framework import serializers
 
 from config.api import validation_error_body
-from forms_builder.public_views import BodyRefused, error_response, json_object_body
+from forms_builder.public_views import BodyRefused, error_response, json_method, json_object_body
 from leads.api_fields import HttpUrlField, VisitorIdField
 from leads.services.events import page_view_record
 from tenants.permissions import workspace_public
@@ -37,11 +37,8 @@ def _too_many():
 
 @workspace_public
 @csrf_exempt
+@json_method("POST")
 def track(request):
-    if request.method != "POST":
-        response = error_response(405, "method_not_allowed", "Send page views with POST.")
-        response["Allow"] = "POST"
-        return response
     if is_ratelimited(
         request, group="track-address", key="ip", rate=TRACK_RATE_PER_ADDRESS, increment=True
     ):

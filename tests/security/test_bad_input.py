@@ -243,3 +243,16 @@ def test_a_wrong_method_on_an_api_address_is_a_json_405(key_of_a):
     )
 
     assert_error_shape(response, 405)
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_a_wrong_method_on_the_public_chat_is_a_json_405(client, chat, token, method):
+    for url in (chat + "conversations/", f"{chat}conversations/{token}/turns/"):
+        response = getattr(client, method)(url)
+
+        assert assert_error_shape(response, 405)["code"] == "method_not_allowed", url
+        assert response["Allow"] == "POST"
+    response = client.post(f"{chat}conversations/{token}/")
+
+    assert assert_error_shape(response, 405)["code"] == "method_not_allowed"
+    assert response["Allow"] == "GET"
