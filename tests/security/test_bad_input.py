@@ -143,6 +143,25 @@ def test_a_lead_update_with_unstorable_custom_fields_is_refused_and_changes_noth
         assert Lead.objects.get(pk=lead_of_a.pk).custom_fields == {"crm_id": "0061"}
 
 
+def test_a_lead_update_refused_for_its_custom_fields_does_not_assign_the_lead_either(
+    client, key_of_a, lead_of_a, workspace_a, member
+):
+    """Given a valid assignee and custom fields the lead refuses (a name with a space), when
+    the update is sent, then neither is stored: the assignment is not half of the request."""
+    before = rows_of(workspace_a)
+
+    response = post_json(
+        client,
+        f"/api/v1/leads/{lead_of_a.pk}/",
+        {"assignee": member.email, "custom_fields": {"not a name": "x"}},
+        method="patch",
+        HTTP_AUTHORIZATION=f"Bearer {key_of_a}",
+    )
+
+    assert list(assert_error_shape(response, 400)["fields"]) == ["custom_fields"]
+    assert rows_of(workspace_a) == before
+
+
 @pytest.mark.parametrize("bad", UNSTORABLE.values(), ids=UNSTORABLE.keys())
 @pytest.mark.parametrize(
     "url, body",
