@@ -25,13 +25,15 @@ from django.conf import settings
 # this is refused before any code that walks it recursively could reach Python's limit.
 JSON_MAX_DEPTH = 32
 
+# No surrogate can be encoded to UTF-8. Reading JSON joins a valid pair ("\\ud83d\\ude00") into
+# the one character it stands for: those left in a str are lone ones.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-# C0 controls but \t \n \r, DEL, and lone surrogates (no str holds a valid pair as two code
-# points: Python joins them when decoding).
-_NOT_WORDS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters but tab and line breaks (C0, and DEL): nothing a person types.
+_NOT_WORDS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 TEXT_PROBLEM = "Contains a character that is not text (NUL or a lone surrogate)."
+NAME_PROBLEM = "A name contains a character that is not text (NUL or a lone surrogate)."
 
 
 class InvalidJson(ValueError):
@@ -107,7 +109,7 @@ def text_problems(value, path: str = "") -> dict[str, str]:
     if isinstance(value, dict):
         for name, item in value.items():
             if _UNSTORABLE.search(name):
-                problems[path or "value"] = "A name " + TEXT_PROBLEM[0].lower() + TEXT_PROBLEM[1:]
+                problems[path or "value"] = NAME_PROBLEM
                 continue
             problems.update(text_problems(item, f"{path}.{name}" if path else name))
     elif isinstance(value, list):
