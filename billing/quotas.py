@@ -27,7 +27,7 @@ from billing.plans import CONVERSATIONS, LIMIT_LABELS, QUALIFIED_LEADS, Plan
 from billing.selectors import workspace_billing_account, workspace_plan
 from leads.models import Conversation, Lead, QualificationStatus
 from tenants.models import Workspace
-from tenants.transactions import on_commit_in_current_schema
+from tenants.transactions import task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def _alerts_queue(*, workspace: Workspace, plan: Plan, limit_name: str, used: in
             threshold=threshold,
         )
         if created:
-            on_commit_in_current_schema(lambda pk=alert.pk: usage_alert_send.delay(pk), robust=True)
+            task_queue_on_commit(usage_alert_send, alert.pk)
 
 
 def _is_over(plan: Plan, limit_name: str, used: int) -> bool:
@@ -119,7 +119,7 @@ def lead_qualified_record(*, lead: Lead, workspace: Workspace, now=None) -> None
         # The lead and the month name the meter event, so Stripe drops a repeat of it.
         record.meter_identifier = f"parley-{workspace.pk}-lead-{lead.pk}-{month:%Y-%m}"
         record.save(update_fields=["meter_identifier"])
-        on_commit_in_current_schema(lambda: qualified_lead_report.delay(record.pk), robust=True)
+        task_queue_on_commit(qualified_lead_report, record.pk)
 
 
 def plan_room_ensure(*, workspace: Workspace, limit_name: str, used: int) -> None:

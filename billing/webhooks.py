@@ -31,7 +31,7 @@ from billing.models import BillingAccount, StripeEvent
 from billing.plans import FREE, INTERVALS, Plan, plan_for_price, plan_get
 from billing.quotas import hidden_leads_reveal
 from billing.stripe_client import WebhookEventMalformed
-from tenants.transactions import on_commit_in_current_schema
+from tenants.transactions import task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ def _email_owners(account: BillingAccount, kind: str) -> None:
     from billing.tasks import billing_email_send
 
     workspace_id = account.workspace_id
-    on_commit_in_current_schema(lambda: billing_email_send.delay(workspace_id, kind), robust=True)
+    task_queue_on_commit(billing_email_send, workspace_id, kind)
 
 
 def _downgrade(account: BillingAccount) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from config.cache import redis_cache
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -137,19 +139,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
-# Cache keys carry the schema name, so one workspace can never read another's cached values.
-_cache_common = {"KEY_FUNCTION": "django_tenants.cache.make_key"}
+# Redis when there is one (config/cache.py: a Redis that fails answers as an empty cache);
+# cache keys carry the schema name, so one workspace can never read another's cached values.
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            **_cache_common,
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **_cache_common}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+        }
     }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -174,9 +173,29 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=15 * 60),
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
+    # A publish on a connection the broker dropped without closing it would wait forever;
+    # above kombu's BRPOP timeout (1 s), which a worker's reads wait for.
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queuing happens inside requests (tenants/transactions.py, task_queue_on_commit): with the broker
+# down, a request gives up on a task within seconds and keeps it for requeue-unqueued-tasks,
+# rather than waiting out kombu's default retries (3 x 4 s connects, with back-off). One retry
+# still replaces a connection the broker dropped when it restarted.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "interval_max": 0,
+}
 CELERY_BEAT_SCHEDULE = {
+    # Tasks a request could not queue (the broker was down): queued again once it is back.
+    "requeue-unqueued-tasks": {
+        "task": "tenants.tasks.unqueued_tasks_requeue",
+        "schedule": 60.0,
+    },
     "abandon-stale-conversations": {
         "task": "leads.tasks.conversations_abandon_stale_everywhere",
         "schedule": 300.0,

@@ -19,7 +19,7 @@ from exports.selectors import export_filters, lead_export_list
 from tenants.middleware import workspace_path_prefix, workspace_urlconf
 from tenants.models import User
 from tenants.selectors import workspace_current
-from tenants.transactions import on_commit_in_current_schema
+from tenants.transactions import task_queue_on_commit
 
 # Up to this many leads, the CSV is streamed in the response; more go to a worker, which writes
 # a file and e-mails a link (a 100,000-lead export takes long enough to outlive a proxy's
@@ -41,7 +41,7 @@ def lead_export_start(*, query: str, by, total: int) -> LeadExport:
         requested_by=by, requested_by_email=by.email, query=query[:2000], total=total
     )
     export_id = export.pk
-    on_commit_in_current_schema(lambda: lead_export_task.delay(export_id), robust=True)
+    task_queue_on_commit(lead_export_task, export_id)
     return export
 
 

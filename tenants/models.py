@@ -352,3 +352,22 @@ class ApiKey(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class UnqueuedTask(models.Model):
+    """A task a request could not hand to the broker (Redis down): kept here, in the public schema
+    with the schema it belongs to, and queued again by beat's requeue-unqueued-tasks once the
+    broker is back (tenants/transactions.py, tenants/tasks.py)."""
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    schema_name = models.CharField(max_length=63)
+    # When it was to run (a webhook attempt's back-off): queued again with what is left of it.
+    not_before = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.task_name}{tuple(self.args)} in {self.schema_name}"

@@ -21,7 +21,7 @@ from tenants.models import (
     Workspace,
 )
 from tenants.selectors import workspace_owner_count
-from tenants.transactions import on_commit_in_current_schema
+from tenants.transactions import task_queue_on_commit
 
 
 def workspace_slug_validate(slug: str) -> None:
@@ -97,7 +97,7 @@ def invitation_create(
     invitation = Invitation.objects.create(
         workspace=workspace, email=email, role=role, invited_by=invited_by.user
     )
-    on_commit_in_current_schema(lambda: invitation_send.delay(invitation.pk))
+    task_queue_on_commit(invitation_send, invitation.pk)
     return invitation
 
 

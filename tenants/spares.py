@@ -10,9 +10,10 @@ import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from tenants.models import SpareSchema, schema_clone_from_template
+from tenants.transactions import task_queue_on_commit
 
 # Fillers, and migrate_schemas replacing the pool, hold this lock in turn (see _pool_lock).
 POOL_LOCK_KEY = "tenants.spare_schemas"
@@ -39,14 +40,10 @@ def spare_schema_take(*, schema_name: str) -> bool:
 
     with transaction.atomic():
         # Taken or not, the pool is short of a spare: a worker tops it up once this is committed.
-        # Queued in the public schema whatever schema is active then; `robust` because the
-        # workspace exists by then, and a failed refill only means the next signup clones.
-        transaction.on_commit(
-            lambda: spare_schemas_refill.apply_async(
-                headers={"_schema_name": get_public_schema_name()}
-            ),
-            robust=True,
-        )
+        # Queued from the public schema whatever schema is active; a refill that fails or is
+        # not queued only means the next signup clones.
+        with schema_context(get_public_schema_name()):
+            task_queue_on_commit(spare_schemas_refill)
         spare = spare_schema_select().first()
         if spare is None:
             return False

@@ -45,7 +45,7 @@ from tenants.services import (
     invitation_accept as invitation_accept_service,
 )
 from tenants.tokens import invitation_from_token
-from tenants.transactions import on_commit_in_current_schema
+from tenants.transactions import task_queue_on_commit
 
 
 def _login_account_key(group, request):
@@ -316,7 +316,7 @@ def _workspace_settings_save(request, form):
         form.save()
         if "priority_score_weight" in form.changed_data:
             # Every lead's place in the call queue moves: one set-based UPDATE, by a worker.
-            on_commit_in_current_schema(leads_priority_refresh_task.delay, robust=True)
+            task_queue_on_commit(leads_priority_refresh_task)
         messages.success(request, "Settings saved.")
         return redirect("workspace_settings")
     return render(request, "tenants/settings.html", {"form": form}, status=400)

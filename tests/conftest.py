@@ -16,8 +16,13 @@ from tenants.services import workspace_create
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 # Billing's fake Stripe and signed webhooks, a contact with data in every table (data care) and
-# API keys, for their own tests and the attack suite alike.
-pytest_plugins = ["tests.billing.fixtures", "tests.leads.privacy.fixtures", "tests.api"]
+# API keys, for their own tests and the attack suite alike; brokers and caches that fail.
+pytest_plugins = [
+    "tests.billing.fixtures",
+    "tests.leads.privacy.fixtures",
+    "tests.api",
+    "tests.outages",
+]
 
 WORKSPACE_A = "alpha-corp"
 WORKSPACE_B = "bravo-corp"

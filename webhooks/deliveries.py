@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tenants.middleware import workspace_path_prefix, workspace_urlconf
 from tenants.selectors import workspace_current, workspace_manager_list
-from tenants.transactions import on_commit_in_current_schema
+from tenants.transactions import task_queue_on_commit
 from webhooks.models import Delivery, DeliveryStatus, Endpoint, Trigger
 from webhooks.sending import message_send
 from webhooks.services import deliveries_queue, endpoint_disable
@@ -168,7 +168,7 @@ def _endpoint_disable_automatically(endpoint: Endpoint, *, reason: str) -> None:
 
     endpoint_disable(endpoint=endpoint, reason=reason)
     endpoint_id = endpoint.pk
-    on_commit_in_current_schema(lambda: endpoint_disabled_mail_task.delay(endpoint_id), robust=True)
+    task_queue_on_commit(endpoint_disabled_mail_task, endpoint_id)
 
 
 def endpoint_disabled_mail_send(*, endpoint_id: int) -> bool:

@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tenants.selectors import workspace_current
-from tenants.transactions import on_commit_in_current_schema
+from tenants.transactions import on_commit_in_current_schema, task_queue_on_commit
 from webhooks.addresses import AddressRefused, url_check
 from webhooks.models import (
     TEST_EVENT,
@@ -112,14 +112,8 @@ def deliveries_queue(deliveries: Iterable[Delivery]) -> None:
 
     now = timezone.now()
     for delivery in deliveries:
-        delivery_id = delivery.pk
         countdown = max(0, int((delivery.scheduled_at - now).total_seconds()))
-        on_commit_in_current_schema(
-            lambda delivery_id=delivery_id, countdown=countdown: webhook_delivery_task.apply_async(
-                args=[delivery_id], countdown=countdown
-            ),
-            robust=True,
-        )
+        task_queue_on_commit(webhook_delivery_task, delivery.pk, countdown=countdown)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.db import transaction
 from leads.models import Lead, RescoreRun, RuleChange, ScoringRule
 from leads.prioritization import leads_priority_refresh
 from leads.scoring.rescore import leads_rescore
-from tenants.transactions import on_commit_in_current_schema
+from tenants.transactions import task_queue_on_commit
 from webhooks.payloads import scoring_rule_payload
 from webhooks.services import leads_rescored_webhook_queue
 
@@ -21,7 +21,7 @@ def rescore_queue(*, action: str, rules: list[ScoringRule]) -> RescoreRun:
         total=Lead.objects.count(),
         change={"action": action, "rules": [scoring_rule_payload(rule) for rule in rules]},
     )
-    on_commit_in_current_schema(lambda: leads_rescore_task.delay(run.pk), robust=True)
+    task_queue_on_commit(leads_rescore_task, run.pk)
     return run
 
 

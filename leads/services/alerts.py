@@ -21,7 +21,7 @@ from leads.sla import lead_timer
 from tenants.middleware import workspace_path_prefix, workspace_urlconf
 from tenants.models import Membership, User, Workspace
 from tenants.selectors import workspace_current, workspace_manager_list
-from tenants.transactions import on_commit_in_current_schema
+from tenants.transactions import task_queue_on_commit
 
 # Leads handled per transaction by the overdue sweep: their rows stay locked while the e-mails
 # go out, so a batch is kept small enough to send in seconds.
@@ -98,7 +98,7 @@ def lead_hot_alert_queue(*, lead: Lead) -> None:
     from leads.tasks import lead_hot_alert_task  # leads.tasks imports the services
 
     lead_id = lead.pk
-    on_commit_in_current_schema(lambda: lead_hot_alert_task.delay(lead_id), robust=True)
+    task_queue_on_commit(lead_hot_alert_task, lead_id)
 
 
 @transaction.atomic
@@ -228,9 +228,7 @@ def leads_assigned_alert_queue(*, lead_ids: list[int], assignee: User) -> None:
     from leads.tasks import leads_assigned_alert_task  # leads.tasks imports the services
 
     lead_ids, assignee_id = list(lead_ids), assignee.pk
-    on_commit_in_current_schema(
-        lambda: leads_assigned_alert_task.delay(lead_ids, assignee_id), robust=True
-    )
+    task_queue_on_commit(leads_assigned_alert_task, lead_ids, assignee_id)
 
 
 def leads_assigned_alert_send(*, lead_ids: list[int], assignee_id: int) -> bool:

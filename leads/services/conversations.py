@@ -25,7 +25,7 @@ from leads.qualification.transcripts import (
 )
 from leads.services.leads import lead_upsert_from_conversation
 from tenants.selectors import workspace_current
-from tenants.transactions import on_commit_in_current_schema
+from tenants.transactions import task_queue_on_commit
 from webhooks.services import conversation_completed_webhook_queue
 
 # A conversation with no turn for this long is abandoned (its answers are kept)...
@@ -371,7 +371,7 @@ def _conversation_end(conversation: Conversation, status: str, now) -> list[Mess
         from leads.tasks import lead_qualify_task
 
         lead_id = conversation.lead.pk
-        on_commit_in_current_schema(lambda: lead_qualify_task.delay(lead_id), robust=True)
+        task_queue_on_commit(lead_qualify_task, lead_id)
         if status == ConversationStatus.COMPLETED:
             conversation_completed_webhook_queue(conversation_id=conversation.pk)
     if status == ConversationStatus.COMPLETED:

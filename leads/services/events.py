@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from leads.models import Conversation, EventKind, Lead, LeadEvent
 from leads.prioritization import lead_priority_store
 from leads.scoring.rescore import lead_rescore
-from tenants.transactions import on_commit_in_current_schema
+from tenants.transactions import task_queue_on_commit
 from webhooks.models import EventType
 from webhooks.services import lead_webhook_queue
 
@@ -26,7 +26,7 @@ def lead_rescore_queue(*, lead_id: int) -> None:
 
     # Robust: a broker that cannot take the task is logged and never fails the caller; the
     # next rescore of the lead (any event, its conversation ending, a rule change) catches up.
-    on_commit_in_current_schema(lambda: lead_rescore_task.delay(lead_id), robust=True)
+    task_queue_on_commit(lead_rescore_task, lead_id)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from leads.qualification.offline import OfflineEngine
 from leads.qualification.transcripts import company_size_headcount, lead_transcript
 from leads.services.leads import lead_qualify
 from leads.tasks import lead_qualify_task
+from tenants.models import UnqueuedTask
 from tests.factories import LeadFactory
 from tests.fakes.openai_server import Reply
 from tests.leads.conversations import (
@@ -26,6 +27,7 @@ from tests.leads.conversations import (
     converse,
     discovery_form,
 )
+from tests.outages import closed_port_url
 
 pytestmark = pytest.mark.django_db
 
@@ -327,12 +329,9 @@ def test_the_task_retries_when_the_database_is_unreachable(workspace_a, form, mo
 
 
 def test_a_broker_that_cannot_take_the_task_never_fails_the_visitors_last_turn(
-    workspace_a, form, monkeypatch, django_capture_on_commit_callbacks
+    workspace_a, form, broker_at, django_capture_on_commit_callbacks
 ):
-    def unreachable(*args, **kwargs):
-        raise OSError("Connection refused")
-
-    monkeypatch.setattr(lead_qualify_task, "delay", unreachable)
+    broker_at(closed_port_url())
     with (
         schema_context(workspace_a.schema_name),
         django_capture_on_commit_callbacks(execute=True) as queued,
@@ -342,3 +341,7 @@ def test_a_broker_that_cannot_take_the_task_never_fails_the_visitors_last_turn(
     assert queued
     assert conversation.status == "completed"
     assert stored(workspace_a, conversation.lead_id)["qualification_status"] == ""
+    # Kept for beat's requeue-unqueued-tasks (tests/tenants/test_unqueued_tasks_requeue.py).
+    assert UnqueuedTask.objects.filter(
+        task_name=lead_qualify_task.name, args=[conversation.lead_id]
+    ).exists()

@@ -2,9 +2,9 @@
 
     python manage.py train_qualifier [FILE.jsonl ...]
 
-Without files, trains on the training corpus: tests/data/qualification/{dev,extra,train}.jsonl
-(never on test.jsonl, the frozen test set). Writes leads/qualification/learned/qualifier.skops;
-the same files give the same model. Needs no database.
+Without files, trains on the training corpus: tests/data/qualification/dev.jsonl, extra.jsonl
+and every train*.jsonl (never on test.jsonl, the frozen test set). Writes
+leads/qualification/learned/qualifier.npz; the same files give the same model. Needs no database.
 """
 
 from pathlib import Path
@@ -17,7 +17,7 @@ from leads.qualification.learned.model import MODEL_PATH, models_save
 from leads.qualification.learned.training import models_train
 
 CORPUS = Path(settings.BASE_DIR) / "tests" / "data" / "qualification"
-TRAINING_FILES = ("dev.jsonl", "extra.jsonl", "train.jsonl")
+TRAINING_FILES = ("dev.jsonl", "extra.jsonl", "train*.jsonl")
 FROZEN_TEST_SET = "test.jsonl"
 
 
@@ -27,10 +27,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", metavar="FILE.jsonl")
+        parser.add_argument(
+            "--output", default=str(MODEL_PATH), help=f"where to write (default {MODEL_PATH})"
+        )
 
-    def handle(self, *args, paths, **options):
+    def handle(self, *args, paths, output, **options):
         if not paths:
-            paths = [str(CORPUS / name) for name in TRAINING_FILES if (CORPUS / name).exists()]
+            paths = [
+                str(path) for pattern in TRAINING_FILES for path in sorted(CORPUS.glob(pattern))
+            ]
         if any(Path(path).name == FROZEN_TEST_SET for path in paths):
             raise CommandError(f"{FROZEN_TEST_SET} is the frozen test set: never trained on.")
         rows = []
@@ -40,9 +45,9 @@ class Command(BaseCommand):
         except (OSError, DatasetError) as e:
             raise CommandError(str(e)) from e
         models = models_train(rows)
-        models_save(models)
-        size = MODEL_PATH.stat().st_size
+        models_save(models, Path(output))
+        size = Path(output).stat().st_size
         self.stdout.write(
             f"trained on {models.trained_on} conversations from {len(paths)} file(s); "
-            f"wrote {MODEL_PATH} ({size / 1e6:.1f} MB)"
+            f"wrote {output} ({size / 1e6:.1f} MB)"
         )

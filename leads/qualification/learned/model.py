@@ -1,119 +1,147 @@
 """The trained models, loaded once per process, and what they read in one conversation.
 
-The file is written by `manage.py train_qualifier` with skops (no pickle: loading it runs no
-code) and versioned with the engine: its digest is part of the offline engine's version, so a
-lead says which model qualified it.
+The file (`qualifier.npz`) is written by `manage.py train_qualifier` and versioned with the
+engine. It holds arrays only (vocabularies, idf weights, each model's coefficients) and is read
+with numpy's `allow_pickle=False`: loading it runs no code.
 """
 
 import functools
 import hashlib
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from skops import io as skops_io
 
 from leads.qualification.base import Transcript
-from leads.qualification.learned.features import conversation_document, sentence_document
+from leads.qualification.learned.features import Featurizer, SparseRow
 from leads.qualification.text import Sentence
 
-MODEL_PATH = Path(__file__).with_name("qualifier.skops")
-# What the file may hold: scikit-learn's vectorizers and linear models, numpy and scipy arrays.
-# Anything else in it is refused rather than loaded.
-TRUSTED_MODULE_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
-
-
+MODEL_PATH = Path(__file__).with_name("qualifier.npz")
 NOT_DISQUALIFIED = "none"  # the disqualification head's label for a genuine prospect
-
-
-@dataclass
-class TrainedModels:
-    vectorizer: object  # scikit-learn FeatureUnion of TfidfVectorizers
-    heads: dict  # head name -> LogisticRegression
-    # field -> LogisticRegression: is this sentence what the field's label rests on?
-    evidence: dict
-    trained_on: int  # conversations
+# The conversation-level heads, and the fields whose quotes an evidence model checks.
+HEADS = ("disqualified", "authority", "need", "budget", "timing")
+EVIDENCE_FIELDS = ("disqualified", "budget", "authority", "need", "timing")
 
 
 class ModelFileError(RuntimeError):
-    """The model file is missing or holds something other than the trained models."""
-
-
-def models_save(models: TrainedModels, path: Path = MODEL_PATH) -> None:
-    skops_io.dump(
-        {
-            "vectorizer": models.vectorizer,
-            "heads": models.heads,
-            "evidence": models.evidence,
-            "trained_on": models.trained_on,
-        },
-        path,
-        compression=zipfile.ZIP_DEFLATED,
-        compresslevel=9,
-    )
-
-
-@functools.cache
-def models_load(path: Path = MODEL_PATH) -> "LoadedModels":
-    if not path.exists():
-        raise ModelFileError(f"{path} is missing: run `manage.py train_qualifier`")
-    untrusted = skops_io.get_untrusted_types(file=path)
-    refused = [name for name in untrusted if not name.startswith(TRUSTED_MODULE_PREFIXES)]
-    if refused:
-        raise ModelFileError(f"{path} holds types that are not a model's: {refused}")
-    stored = skops_io.load(path, trusted=untrusted)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
-    return LoadedModels(
-        vectorizer=stored["vectorizer"],
-        heads=stored["heads"],
-        evidence=stored["evidence"],
-        digest=digest,
-    )
+    """The model file is missing or not one train_qualifier wrote."""
 
 
 @dataclass
-class LoadedModels:
-    vectorizer: object
-    heads: dict
-    evidence: dict
-    digest: str  # the file's, for the engine's version
+class LinearModel:
+    """A logistic regression's coefficients: softmax over classes, or a sigmoid for two."""
+
+    classes: list[str]
+    coef: np.ndarray  # features x classes (one column for two classes)
+    intercept: np.ndarray
+
+    @classmethod
+    def from_estimator(cls, estimator) -> "LinearModel":
+        return cls(
+            classes=[str(c) for c in estimator.classes_],
+            coef=np.ascontiguousarray(estimator.coef_.T, dtype=np.float32),
+            intercept=estimator.intercept_.astype(np.float32),
+        )
+
+    def probabilities(self, rows: list[SparseRow]) -> np.ndarray:
+        """rows x classes, as scikit-learn's predict_proba gives them."""
+        scores = np.array(
+            [row.weights @ self.coef[row.columns] for row in rows], dtype=np.float64
+        ).reshape(len(rows), self.coef.shape[1])
+        scores += self.intercept
+        if len(self.classes) == 2:
+            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+            return np.column_stack([1.0 - positive, positive])
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class Models:
+    featurizer: Featurizer
+    heads: dict[str, LinearModel]
+    # field -> is this sentence what the field's label rests on? (classes "False", "True")
+    evidence: dict[str, LinearModel]
+    trained_on: int
+    digest: str = ""  # the file's, to tell one model from another
 
     def read(
         self, transcript: Transcript, sentences: list[Sentence], signals: list[str]
     ) -> "LearnedReading":
-        document = conversation_document(transcript, sentences, signals)
-        features = self.vectorizer.transform([document])
+        conversation, per_sentence = self.featurizer.read(transcript, sentences, signals)
         probabilities = {
-            head: dict(zip(model.classes_, model.predict_proba(features)[0], strict=True))
+            head: dict(zip(model.classes, model.probabilities([conversation])[0], strict=True))
             for head, model in self.heads.items()
         }
-        return LearnedReading(self, sentences, probabilities)
+        return LearnedReading(self, sentences, per_sentence, probabilities)
+
+
+def models_save(models: Models, path: Path = MODEL_PATH) -> None:
+    arrays = {
+        "word_vocabulary": np.array(models.featurizer.vocabularies[0]),
+        "char_vocabulary": np.array(models.featurizer.vocabularies[1]),
+        "word_idf": models.featurizer.idfs[0],
+        "char_idf": models.featurizer.idfs[1],
+        "trained_on": np.array(models.trained_on),
+    }
+    for prefix, group in (("head", models.heads), ("evidence", models.evidence)):
+        for name, model in group.items():
+            arrays[f"{prefix}.{name}.classes"] = np.array(model.classes)
+            arrays[f"{prefix}.{name}.coef"] = model.coef
+            arrays[f"{prefix}.{name}.intercept"] = model.intercept
+    with open(path, "wb") as out:
+        np.savez_compressed(out, **arrays)
+
+
+@functools.cache
+def models_load(path: Path = MODEL_PATH) -> Models:
+    if not path.exists():
+        raise ModelFileError(f"{path} is missing: run `manage.py train_qualifier`")
+    with np.load(path, allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+
+    def linear(prefix: str, name: str) -> LinearModel:
+        return LinearModel(
+            classes=[str(c) for c in arrays[f"{prefix}.{name}.classes"]],
+            coef=arrays[f"{prefix}.{name}.coef"],
+            intercept=arrays[f"{prefix}.{name}.intercept"],
+        )
+
+    featurizer = Featurizer(
+        (arrays["word_vocabulary"].tolist(), arrays["char_vocabulary"].tolist()),
+        (arrays["word_idf"], arrays["char_idf"]),
+    )
+    return Models(
+        featurizer=featurizer,
+        heads={name: linear("head", name) for name in HEADS},
+        evidence={
+            name: linear("evidence", name)
+            for name in EVIDENCE_FIELDS
+            if f"evidence.{name}.coef" in arrays
+        },
+        trained_on=int(arrays["trained_on"]),
+        digest=hashlib.sha256(path.read_bytes()).hexdigest()[:12],
+    )
 
 
 @dataclass
 class LearnedReading:
     """What the models make of one conversation: per head, each label's probability; and, on
-    demand, the visitor's sentences that say it most."""
+    demand, the visitor's sentences the label rests on."""
 
-    models: LoadedModels
+    models: Models
     sentences: list[Sentence]
-    probabilities: dict[str, dict[str, float]]
-    _sentence_features: object = field(default=None, repr=False)
+    sentence_rows: object = field(repr=False)
+    probabilities: dict[str, dict[str, float]] = field(default_factory=dict)
+    _evidence_scores: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def best(self, head: str) -> tuple[str, float]:
         label, probability = max(self.probabilities[head].items(), key=lambda item: item[1])
-        return str(label), float(probability)
+        return label, float(probability)
 
     def probability(self, head: str, label: str) -> float:
         return float(self.probabilities[head].get(label, 0.0))
-
-    def _sentences_features(self):
-        if self._sentence_features is None:
-            self._sentence_features = self.models.vectorizer.transform(
-                [sentence_document(sentence) for sentence in self.sentences]
-            )
-        return self._sentence_features
 
     def evidence(self, head: str, label: str, *, at_most: int = 1) -> list[Sentence]:
         """The sentences the label rests on: those the field's evidence model rates highest
@@ -124,8 +152,7 @@ class LearnedReading:
             scores = self.evidence_scores(head)
         else:
             model = self.models.heads[head]
-            column = list(model.classes_).index(label)
-            scores = model.predict_proba(self._sentences_features())[:, column]
+            scores = model.probabilities(self.sentence_rows)[:, model.classes.index(label)]
         order = np.argsort(-scores, kind="stable")[:at_most]
         return [self.sentences[i] for i in sorted(order)]
 
@@ -134,6 +161,7 @@ class LearnedReading:
         evidence model for the field: nothing to doubt a quote with)."""
         if head not in self.models.evidence or not self.sentences:
             return np.ones(len(self.sentences))
-        model = self.models.evidence[head]
-        column = list(model.classes_).index(True)
-        return model.predict_proba(self._sentences_features())[:, column]
+        if head not in self._evidence_scores:
+            model = self.models.evidence[head]
+            self._evidence_scores[head] = model.probabilities(self.sentence_rows)[:, 1]
+        return self._evidence_scores[head]

@@ -81,7 +81,8 @@ def main(argv):
     c = collections.defaultdict(lambda: collections.defaultdict(collections.Counter))
     for path in paths:
         name = os.path.basename(path).replace(".jsonl", "")
-        rows = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
+        with open(path, encoding="utf-8") as lines:
+            rows = [json.loads(line) for line in lines if line.strip()]
         for lang in ("fr", "en"):
             col = f"{name}/{lang}"
             cols.append(col)

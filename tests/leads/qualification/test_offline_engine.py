@@ -161,8 +161,8 @@ def test_the_engine_is_registered_as_offline_with_a_version():
     q = engine.qualify(lead_a())
 
     assert isinstance(q, Qualification)
-    assert (engine.name, engine.version) == ("offline", "1")
-    assert (q.engine, q.engine_version) == ("offline", "1")
+    assert (engine.name, engine.version) == ("offline", "2")
+    assert (q.engine, q.engine_version) == ("offline", "2")
 
 
 def test_answers_to_the_forms_other_steps_are_not_the_briefs_impact_or_stakes():
