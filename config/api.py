@@ -14,15 +14,18 @@ import logging
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from config.untrusted import InvalidText, body_too_large_message
 from leads.pagination import (
     ExpiredCursor,
     ForeignCursor,
@@ -69,6 +72,15 @@ def api_exception_handler(exc, context):
     for error_class, (status_code, code) in DOMAIN_ERRORS.items():
         if isinstance(exc, error_class):
             return Response(error_body(code, str(exc)), status=status_code)
+    if isinstance(exc, InvalidText):
+        return Response(
+            error_body("invalid_text", str(exc), exc.fields), status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("too_large", body_too_large_message()),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, DjangoValidationError):
         # A service's rules (leads.services.sales.lead_outcome_record...): per field when it
         # names them.
@@ -91,6 +103,9 @@ def api_exception_handler(exc, context):
     return response
 
 
+# CSRF protects sessions, and the API has none (a key authenticates each request): without this,
+# a POST to an address no endpoint answers would get the CSRF middleware's HTML 403 first.
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
     """Any /api/v1/ address no endpoint answers: JSON, like the rest of the API."""
     return JsonResponse(error_body("not_found", "No such API endpoint."), status=404)

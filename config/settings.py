@@ -314,7 +314,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["tenants.api_auth.ApiKeyThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_key": env.str("PARLEY_API_RATE_PER_KEY", default="600/min")},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api_parser.JsonParser"],
     "EXCEPTION_HANDLER": "config.api.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.api.ApiAutoSchema",
 }

@@ -154,7 +154,7 @@ def _match_option(options, text):
 # Words that say nothing of which option is meant ("this", "le", "we"): an option is meant when
 # its other words are all in the answer.
 _FILLER_WORDS = frozenset(
-    [
+    {
         "a",
         "an",
         "and",
@@ -203,7 +203,6 @@ _FILLER_WORDS = frozenset(
         "mes",
         "mon",
         "nous",
-        "on",
         "ou",
         "par",
         "pour",
@@ -213,7 +212,8 @@ _FILLER_WORDS = frozenset(
         "son",
         "un",
         "une",
-    ]
+        "",
+    }
 )
 _WORD = re.compile(r"\w+")
 

@@ -3,16 +3,25 @@ by the conversation's secret token. CSRF does not apply: these endpoints act on 
 session (the chat often runs in an iframe on another site, where cookies are not sent), only on
 the token the visitor holds."""
 
-import json
+from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
+from config.untrusted import (
+    InvalidJson,
+    InvalidText,
+    body_too_large_message,
+    json_read,
+    text_check,
+    text_problems,
+)
 from forms_builder.counters import form_view_record
 from forms_builder.models import Form, FormStatus
 from leads.models import Conversation
@@ -49,10 +58,41 @@ per_form = ratelimit(key=_form_key, rate=_per_form_rate, method="POST")
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": {"code": code, "message": message}}
-    if fields:
-        body["error"]["fields"] = fields
-    return JsonResponse(body, status=status)
+    """The REST API's error shape (config/api.py), for the public endpoints."""
+    return JsonResponse(
+        {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+    )
+
+
+def json_method(method: str):
+    """require_POST / require_GET for a JSON endpoint: another method is a 405 in the error
+    shape, with the Allow header, not an empty HTML page."""
+
+    def decorator(view):
+        @wraps(view)
+        def only(request, *args, **kwargs):
+            if request.method != method:
+                response = error_response(
+                    405, "method_not_allowed", f"This address answers {method} only."
+                )
+                response["Allow"] = method
+                return response
+            return view(request, *args, **kwargs)
+
+        return only
+
+    return decorator
+
+
+class BodyRefused(Exception):
+    """The request's body is not one a public endpoint reads; `response()` says why."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields
+
+    def response(self):
+        return error_response(self.status, self.code, self.message, self.fields)
 
 
 def _published_form(form_slug: str) -> Form:
@@ -64,13 +104,23 @@ def _published_form(form_slug: str) -> Form:
 
 
 def json_object_body(request) -> dict:
+    """The body's JSON object (config/untrusted.py reads it); BodyRefused when there is none:
+    413 over the size limit, 400 for anything but a JSON object."""
     try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("The request body is not valid JSON.") from None
+        raw = request.body
+    except RequestDataTooBig:
+        raise BodyRefused(413, "too_large", body_too_large_message()) from None
+    try:
+        body = json_read(raw or b"{}")
+    except InvalidJson as error:
+        raise BodyRefused(400, "invalid_json", str(error)) from None
     if not isinstance(body, dict):
-        raise ValueError("The request body must be a JSON object.")
+        raise BodyRefused(400, "invalid_json", "The request body must be a JSON object.")
     return body
+
+
+def _invalid_text(error: InvalidText):
+    return error_response(400, "invalid_text", str(error), error.fields)
 
 
 def _message_payload(message) -> dict:
@@ -108,7 +158,7 @@ def form_page(request, form_slug):
 
 @workspace_public
 @csrf_exempt
-@require_POST
+@json_method("POST")
 @per_form
 @starts_per_address
 def conversation_create(request, form_slug):
@@ -118,8 +168,12 @@ def conversation_create(request, form_slug):
         return error_response(404, "form_not_found", "No published form at this address.")
     try:
         body = json_object_body(request)
-    except ValueError as error:
-        return error_response(400, "invalid_json", str(error))
+        # Ids, addresses, UTM values and hidden fields: refused whole, never altered.
+        text_check(body)
+    except BodyRefused as refused:
+        return refused.response()
+    except InvalidText as error:
+        return _invalid_text(error)
     if body.get("website"):  # the honeypot field people never see nor fill
         return error_response(400, "rejected", "This submission was rejected.")
     hidden = body.get("hidden_fields") or {}
@@ -145,13 +199,15 @@ def conversation_create(request, form_slug):
 
 
 def _conversation_or_404(form_slug: str, token: str) -> Conversation:
+    if text_problems(token):  # no conversation has such a token, and no query could say so
+        raise Http404
     return get_object_or_404(
         Conversation.objects.select_related("form_version"), token=token, form__slug=form_slug
     )
 
 
 @workspace_public
-@require_GET
+@json_method("GET")
 def conversation_detail(request, form_slug, token):
     """Everything a reloaded chat needs to continue where the visitor stopped."""
     try:
@@ -165,14 +221,14 @@ def conversation_detail(request, form_slug, token):
 
 @workspace_public
 @csrf_exempt
-@require_POST
+@json_method("POST")
 @per_form
 @turns_per_address
 def turn_create(request, form_slug, token):
     try:
         body = json_object_body(request)
-    except ValueError as error:
-        return error_response(400, "invalid_json", str(error))
+    except BodyRefused as refused:
+        return refused.response()
     text = body.get("text", "")
     if not isinstance(text, str):
         return error_response(400, "invalid", "text must be a string.", {"text": "string expected"})
@@ -195,6 +251,10 @@ def turn_create(request, form_slug, token):
         )
     payload = _conversation_payload(result.conversation, result.messages)
     if result.error:
-        payload["error"] = {"code": "invalid_answer", "message": result.error}
+        payload["error"] = {
+            "code": "invalid_answer",
+            "message": result.error,
+            "fields": {"text": result.error},
+        }
         return JsonResponse(payload, status=422)
     return JsonResponse(payload)

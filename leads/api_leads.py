@@ -2,6 +2,7 @@
 incremental sync), one lead with everything sales see of it, its assignee and custom fields, and
 its outcomes. Leads hidden past the plan's limits answer 404, as missing ones do."""
 
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -385,18 +386,21 @@ class LeadDetailApi(APIView):
         serializer = self.UpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if "assignee" in data:
-            assignee = None
-            if data["assignee"] is not None:
-                member_id = member_id_by_email(workspace=request.tenant, email=data["assignee"])
-                if member_id is None:
-                    raise serializers.ValidationError(
-                        {"assignee": "No member of this workspace has this e-mail."}
-                    )
-                assignee = User.objects.get(pk=member_id)
-            lead_assign(lead=lead, assignee=assignee, by=None, by_email=api_actor(request))
-        if "custom_fields" in data:
-            lead_custom_fields_update(lead=lead, changes=data["custom_fields"])
+        # All of the update or none of it: custom fields refused after the assignee was set
+        # must not leave the lead assigned (its side effects wait for the commit).
+        with transaction.atomic():
+            if "assignee" in data:
+                assignee = None
+                if data["assignee"] is not None:
+                    member_id = member_id_by_email(workspace=request.tenant, email=data["assignee"])
+                    if member_id is None:
+                        raise serializers.ValidationError(
+                            {"assignee": "No member of this workspace has this e-mail."}
+                        )
+                    assignee = User.objects.get(pk=member_id)
+                lead_assign(lead=lead, assignee=assignee, by=None, by_email=api_actor(request))
+            if "custom_fields" in data:
+                lead_custom_fields_update(lead=lead, changes=data["custom_fields"])
         return self.get(request, lead_id)
 
 

@@ -10,7 +10,7 @@ from django_ratelimit.core import is_ratelimited
 from rest_framework import serializers
 
 from config.api import validation_error_body
-from forms_builder.public_views import error_response, json_object_body
+from forms_builder.public_views import BodyRefused, error_response, json_method, json_object_body
 from leads.api_fields import HttpUrlField, VisitorIdField
 from leads.services.events import page_view_record
 from tenants.permissions import workspace_public
@@ -37,11 +37,8 @@ def _too_many():
 
 @workspace_public
 @csrf_exempt
+@json_method("POST")
 def track(request):
-    if request.method != "POST":
-        response = error_response(405, "method_not_allowed", "Send page views with POST.")
-        response["Allow"] = "POST"
-        return response
     if is_ratelimited(
         request, group="track-address", key="ip", rate=TRACK_RATE_PER_ADDRESS, increment=True
     ):
@@ -58,8 +55,8 @@ def track(request):
     # whatever its declared type.
     try:
         body = json_object_body(request)
-    except ValueError as error:
-        return error_response(400, "invalid_json", str(error))
+    except BodyRefused as refused:
+        return refused.response()
     page_view = PageViewInput(data=body)
     if not page_view.is_valid():
         return error_response(400, **validation_error_body(page_view.errors)["error"])

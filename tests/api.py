@@ -1,8 +1,11 @@
-"""Calling the REST API in tests, with a workspace API key."""
+"""Calling the REST API in tests, with a workspace API key (or the WSGI app, as schemathesis
+does)."""
 
 import json
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from tenants.api_keys import api_key_create
 
@@ -26,3 +29,14 @@ def api_key_of():
         ).key
 
     return make
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """The WSGI handler closes the database connection at the end of each request, and with it
+    the test's transaction; Django's test client keeps it open the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing.quotas import conversation_quota_record
+from config.untrusted import text_problems, words_clean
 from forms_builder.answers import AnswerInvalid, answer_parse, step_options
 from forms_builder.models import Form, FormVersion, StepKind
 from forms_builder.runtime import END, first_step_key, next_step_key, step_by_key
@@ -194,8 +195,11 @@ def conversation_is_resumable(conversation: Conversation, now=None) -> bool:
 
 def conversation_turn(*, token: str, text: str, form_slug: str | None = None) -> TurnResult:
     """Take the visitor's answer to the step waiting for one and say what comes next. The
-    conversation is the one of `token` (on the form of `form_slug`, when given)."""
-    text = (text or "")[:MAX_MESSAGE_LENGTH]
+    conversation is the one of `token` (on the form of `form_slug`, when given). The words are
+    kept without what is not text (config/untrusted.py); a token that is not text names none."""
+    if text_problems(token):
+        raise ConversationNotFound
+    text = words_clean(text or "")[:MAX_MESSAGE_LENGTH]
     conversation = _conversation_said(token=token, form_slug=form_slug, text=text)
     for _attempt in range(TURN_ATTEMPTS):
         result = _turn_take(conversation, text)

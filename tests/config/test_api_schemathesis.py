@@ -5,9 +5,7 @@ alike, no answer may be a server error, and every answer must match the document
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from django_tenants.utils import schema_context
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -23,17 +21,6 @@ schema.app = get_wsgi_application()
 
 # Small on purpose: the suite's budget for this file is about a minute on two cores.
 EXAMPLES_PER_OPERATION = 15
-
-
-@pytest.fixture
-def keep_the_test_connection():
-    """The WSGI handler closes the database connection at the end of each request, and with it
-    the test's transaction; Django's test client keeps it open the same way."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django_tenants.utils import schema_context
 from billing.models import BillingAccount, QualifiedLeadRecord, Usage, UsageAlert
 from exports.models import LeadExport
 from forms_builder.models import Form, FormVersion, Step
+from forms_builder.services import form_create, form_publish
 from leads.models import (
     Conversation,
     ErasureRecord,
@@ -19,8 +20,9 @@ from leads.models import (
     Message,
 )
 from tenants.models import Role
-from tests.factories import InvitationFactory, MembershipFactory
+from tests.factories import InvitationFactory, LeadFactory, MembershipFactory
 from tests.security.probes import route_fill, route_values
+from tests.security.untrusted import LEAD_EMAIL
 from webhooks.models import Delivery, Endpoint, Event
 
 
@@ -106,3 +108,28 @@ def snapshot_b(workspace_b):
         }
 
     return take
+
+
+# --- The bad-input suites (test_bad_input*.py) --------------------------------------------------
+
+
+@pytest.fixture
+def chat(workspace_a):
+    """The address of a published form of A that declares a hidden field `plan`."""
+    with schema_context(workspace_a.schema_name):
+        form = form_create(name="Contact sales")
+        form.hidden_fields = ["plan"]
+        form.save()
+        form_publish(form=form)
+    return f"/w/{workspace_a.slug}/f/{form.slug}/"
+
+
+@pytest.fixture
+def lead_of_a(workspace_a):
+    with schema_context(workspace_a.schema_name):
+        return LeadFactory(email=LEAD_EMAIL, custom_fields={"crm_id": "0061"})
+
+
+@pytest.fixture
+def key_of_a(api_key_of, workspace_a):
+    return api_key_of(workspace_a)
