@@ -17,9 +17,11 @@ IMPACT = "impact"
 URGENCY = "urgency"
 AUTHORITY = "authority"
 BUDGET = "budget"
-# In the order they are asked: why they came before what it is worth, then whether now, who
-# decides and with what money (the seed's "vraie qualification" dialogue, then BANT).
-TOPICS = (PROBLEM, IMPACT, URGENCY, AUTHORITY, BUDGET)
+# In the order they are asked: why they came before what it is worth, then whether now, with
+# what money and who decides (the seed's "vraie qualification" dialogue, then BANT; the money
+# before who decides, as for the seed's Lead B, whose budget is approved but said only when
+# asked).
+TOPICS = (PROBLEM, IMPACT, URGENCY, BUDGET, AUTHORITY)
 
 # Each question past the form's own costs the visitor time and some of them leave: three is what
 # the seed's sales person needs (problem, impact, urgency) and keeps a conversation under three
@@ -168,13 +170,15 @@ def _question(topic: str, q: Qualification, lang: str, seed: int) -> str:
 
 def followup_settled(q: Qualification) -> bool:
     """Nothing left worth asking: the visitor is not a prospect, or a sales person has enough
-    to call (an SQL, or the need and the timing known with the budget or who decides)."""
+    to call (an SQL, or the need and the timing known with the budget or who decides, and no
+    answer left that could make it an SQL: an urgent need is still asked about the money)."""
     if q.disqualified or q.status == "sql":
         return True
     return (
         q.need.value == "identified"
         and q.timing.value != "unknown"
         and (q.budget.value != "unknown" or q.authority.value != "unknown")
+        and not _status_gaps(q)
     )
 
 

@@ -126,6 +126,8 @@ DISQUALIFY_MIN_WORDS = 8
 # evidence model): a reason is shown with the sentence that shows it, or not given.
 DISQUALIFY_MIN_EVIDENCE = 0.5
 BANT_HEADS = ("budget", "authority", "need", "timing")
+# The model overrules what the rules read only when at least this sure of its own reading.
+OVERRULE_MIN_PROBABILITY = 0.5
 
 
 def _spoken_of(reading: LearnedReading, head: str) -> bool:
@@ -159,6 +161,8 @@ def learned_decide(ruled: RuleReading, reading: LearnedReading) -> Qualification
         finding = getattr(q, head)
         if finding.value == "unknown" and not _spoken_of(reading, head):
             continue
+        if finding.value not in ("unknown", value) and probability < OVERRULE_MIN_PROBABILITY:
+            value = finding.value  # the rules read it; the model is not sure enough to overrule
         if value == finding.value:
             finding.evidence = _quotes_kept(ruled, reading, head, finding)
         else:

@@ -98,14 +98,15 @@ def test_unknown_timing_and_budget_are_asked_before_the_closing_message(
     assert question["text"] in QUESTIONS["urgency"]["en"]
     assert question["step_key"] == "followup:urgency"
 
+    # An urgent need: the money is asked before who decides (either would make it an SQL).
     body = answer_all(client, english, token, ["We must decide this quarter"])
-    assert body["step"]["key"] == "followup:authority"
-    body = answer_all(client, english, token, ["Not sure yet"])
     assert body["step"]["key"] == "followup:budget"
     assert body["messages"][0]["text"] in QUESTIONS["budget"]["en"]
+    body = answer_all(client, english, token, ["Not sure yet"])
+    assert body["step"]["key"] == "followup:authority"
 
     # The third follow-up is the last: then the closing message, and the lead.
-    body = answer_all(client, english, token, ["Around 15k€ a year"])
+    body = answer_all(client, english, token, ["My boss signs, I recommend"])
     assert body["status"] == ConversationStatus.COMPLETED
     assert body["step"] is None
     assert [m["text"] for m in body["messages"]] == [
@@ -114,8 +115,8 @@ def test_unknown_timing_and_budget_are_asked_before_the_closing_message(
     conversation = conversation_of(workspace_a, token)
     assert {k: v for k, v in conversation.answers.items() if k.startswith("followup:")} == {
         "followup:urgency": "We must decide this quarter",
-        "followup:authority": "Not sure yet",
-        "followup:budget": "Around 15k€ a year",
+        "followup:budget": "Not sure yet",
+        "followup:authority": "My boss signs, I recommend",
     }
     assert len([k for k in conversation.answers if k.startswith("followup:")]) == MAX_FOLLOWUPS
     assert conversation.lead.email == "ada@example.com"
@@ -202,19 +203,19 @@ def test_abandoning_during_a_followup_keeps_the_answers_and_the_question(
         assert conversations_abandon_stale(now=timezone.now() + timedelta(hours=1)) == 1
     conversation = conversation_of(workspace_a, token)
     assert conversation.status == ConversationStatus.ABANDONED
-    assert conversation.current_step_key == "followup:authority"
+    assert conversation.current_step_key == "followup:budget"
     assert conversation.answers["followup:urgency"] == "We must decide this quarter"
     assert conversation.lead.email == "ada@example.com"
 
     # The visitor comes back within the resume window and carries on where they stopped.
     body = client.get(f"{english}conversations/{token}/").json()
-    assert body["step"]["key"] == "followup:authority"
-    body = answer_all(client, english, token, ["I sign off on it myself"])
+    assert body["step"]["key"] == "followup:budget"
+    body = answer_all(client, english, token, ["Yes, 20k a year is approved"])
     assert body["status"] == ConversationStatus.COMPLETED
     with schema_context(workspace_a.schema_name):
         assert Lead.objects.count() == 1
         visitor = conversation.messages.filter(role=MessageRole.VISITOR).last()
-    assert (visitor.step_key, visitor.text) == ("followup:authority", "I sign off on it myself")
+    assert (visitor.step_key, visitor.text) == ("followup:budget", "Yes, 20k a year is approved")
 
 
 def test_a_followup_turn_runs_a_constant_number_of_queries(

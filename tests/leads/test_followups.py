@@ -49,8 +49,8 @@ FIRST_GAP = {
     "problem": (conclusion(need=Finding("identified", 0.65, PROBLEM_LINES[:1])), []),
     "impact": (conclusion(brief={"problem": PROBLEM_LINES[0]}), []),
     "urgency": (conclusion(), []),
-    "authority": (conclusion(timing=Finding("year", 0.8)), []),
-    "budget": (conclusion(timing=Finding("year", 0.8)), ["authority"]),
+    "budget": (conclusion(timing=Finding("year", 0.8)), []),
+    "authority": (conclusion(timing=Finding("year", 0.8)), ["budget"]),
 }
 
 SAID = [
@@ -133,14 +133,54 @@ def test_at_most_three_followups():
 
 def test_a_topic_is_never_asked_twice():
     q = conclusion(need=Finding(), brief={})  # still unclear after asking
-    chosen = [followup_choose(q, transcript=opening(), asked=TOPICS[:n]).topic for n in (0, 1, 2)]
-    assert chosen == ["problem", "impact", "urgency"]
+    chosen = []
+    for _ in range(MAX_FOLLOWUPS):
+        chosen.append(followup_choose(q, transcript=opening(), asked=chosen).topic)
+    assert len(set(chosen)) == MAX_FOLLOWUPS
+
+
+def test_with_nothing_known_the_questions_go_to_what_would_make_an_sql():
+    # Need, timing, and the money or who decides: three unknowns for three questions, so the
+    # impact question, which cannot change the status, waits.
+    q = conclusion(need=Finding(), brief={})
+    chosen = []
+    for _ in range(MAX_FOLLOWUPS):
+        chosen.append(followup_choose(q, transcript=opening(), asked=chosen).topic)
+    assert chosen == ["problem", "urgency", "budget"]
+
+
+def test_an_urgent_need_is_asked_about_the_money_before_a_third_question_about_impact():
+    # The seed's Lead B: urgent, the problem clear, budget approved but said only when asked.
+    q = conclusion(timing=Finding("now", 0.8), brief={"problem": PROBLEM_LINES[0]})
+
+    first = followup_choose(q, transcript=opening(), asked=[])
+    second = followup_choose(q, transcript=opening(), asked=[first.topic])
+
+    assert [first.topic, second.topic] == ["impact", "budget"]
+
+
+def test_an_urgent_need_with_an_influencer_is_still_asked_about_the_money():
+    q = conclusion(timing=Finding("quarter", 0.8), authority=Finding("influencer", 0.8))
+
+    assert followup_choose(q, transcript=opening(), asked=["urgency"]).topic == "budget"
+
+
+def test_the_impact_question_may_quote_the_visitors_problem():
+    q = conclusion(brief={"problem": PROBLEM_LINES[0]})
+
+    quoted = followup_choose(q, transcript=opening(), asked=[], seed=1)
+
+    assert quoted.topic == "impact"
+    assert (
+        quoted.question
+        == "“Our reps waste hours on bad leads”: if it were solved, what would change?"
+    )
 
 
 def test_what_the_form_already_asked_is_not_asked_again():
     transcript = opening("en", "When would you like to start?", "No idea yet")
     followup = followup_choose(conclusion(), transcript=transcript, asked=[])
-    assert followup.topic == "authority"
+    assert followup.topic == "budget"  # not urgency, which the form asked
 
 
 def test_step_keys_name_their_topic_and_fit_the_conversation():

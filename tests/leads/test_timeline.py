@@ -83,7 +83,7 @@ def test_every_kind_of_entry_in_one_list_newest_first(pipeline, in_a, admin, mem
         ("Viewed a page", "https://acme.example/pricing?0", ""),
         # The hot-lead alert left once the qualification was committed, after it.
         ("Hot lead alert sent", LeadActivity.objects.get(kind="hot_alert").detail, ""),
-        ("SQL", "by the offline engine (version 1)", ""),
+        ("SQL", "by the offline engine (version 2)", ""),
         ("Completed the conversation on Qualification", "", ""),
         ("Started a conversation on Qualification", "", ""),
     ]
