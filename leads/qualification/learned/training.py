@@ -40,7 +40,10 @@ HEAD_LABELS = {
 MAX_WORD_FEATURES = 20_000
 MAX_CHAR_FEATURES = 30_000
 # The model must read wordings it has not seen, not remember the ones it has: a few hundred
-# conversations, tens of thousands of n-grams. Chosen out of fold on train.jsonl.
+# conversations, tens of thousands of n-grams. Chosen out of fold on train.jsonl (each fold
+# read by models trained without it, 874 conversations in all): C=1 field 0.850 status 0.822,
+# C=4 0.862 / 0.856, C=10 0.861 / 0.851, C=25 0.865 / 0.861; 4 for the smaller weights at
+# nearly the same figures.
 REGULARISATION_C = 4.0
 
 RULES = OfflineEngine(learned=False)
