@@ -339,6 +339,9 @@ class Report:
     # and how many of them contain or lie inside a labelled span.
     evidence_quotes: int = 0
     evidence_supported: int = 0
+    # Per confidence band of the engine's BANT findings on genuine prospects: how many there
+    # were and how many were right, so that "90 %" can be read as how often it is right.
+    calibration: dict[str, list[int]] = dataclass_field(default_factory=dict)
 
     def accuracy(self, field: str) -> float:
         """1.0 when the field was scored on no conversation: there was nothing to get wrong."""
@@ -428,7 +431,22 @@ def evaluate(
         if predictions is not None:
             predictions.append(Prediction(row.id, {**predicted, "evidence": quoted}))
         _score(report, row, predicted, quoted)
+        if row.expected["disqualified"] is None:
+            for field in BANT:
+                confidence = getattr(qualification, field).confidence
+                right = scored_value(predicted, field) == scored_value(row.expected, field)
+                counts = report.calibration.setdefault(confidence_band(confidence), [0, 0])
+                counts[0] += 1
+                counts[1] += right
     return report
+
+
+# The bands a lead page's "Confidence N %" falls in.
+CONFIDENCE_BANDS = ((0.5, "under 50 %"), (0.7, "50-69 %"), (0.9, "70-89 %"), (1.01, "90 % +"))
+
+
+def confidence_band(confidence: float) -> str:
+    return next(name for upper, name in CONFIDENCE_BANDS if confidence < upper)
 
 
 def _score(report: Report, row: LabelledConversation, predicted: dict, quoted: dict) -> None:

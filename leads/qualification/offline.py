@@ -167,6 +167,9 @@ def learned_decide(ruled: RuleReading, reading: LearnedReading) -> Qualification
             value = finding.value  # the rules read it; the model is not sure enough to overrule
         if value == finding.value:
             finding.evidence = _quotes_kept(ruled, reading, head, finding)
+            # The model's probability, not the rule's fixed figure: a confidence means how
+            # often a finding like it is right.
+            finding.confidence = round(reading.probability(head, value), 2)
         else:
             setattr(q, head, _learned_finding(ruled, reading, head, value, probability))
     q.status = qualification_status(q)

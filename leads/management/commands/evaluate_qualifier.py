@@ -23,7 +23,14 @@ from leads.qualification.base import (
     TIMING_BUCKETS,
 )
 from leads.qualification.engines import ENGINE_NAMES, engine_get
-from leads.qualification.evaluation import SCORED, DatasetError, Report, dataset_read, evaluate
+from leads.qualification.evaluation import (
+    CONFIDENCE_BANDS,
+    SCORED,
+    DatasetError,
+    Report,
+    dataset_read,
+    evaluate,
+)
 
 # Rows and columns of each confusion table, in this order (labels that never occur are left out).
 LABEL_ORDER = {
@@ -77,9 +84,21 @@ class Command(BaseCommand):
         self.stdout.write(f"{engine} engine on {path}: {report.n} conversations")
         for field in SCORED:
             self.stdout.write("\n" + confusion_summary(report, field))
+        if report.calibration:
+            self.stdout.write("\n" + calibration_summary(report))
         if report.fallbacks:
             self.stdout.write("\n" + fallback_summary(report))
         self.stdout.write("\n" + report.metrics_line())
+
+
+def calibration_summary(report: Report) -> str:
+    """How often BANT findings at each confidence are right (genuine prospects only)."""
+    lines = ["confidence of BANT findings (genuine prospects): how often right"]
+    for _, band in CONFIDENCE_BANDS:
+        if band in report.calibration:
+            n, right = report.calibration[band]
+            lines.append(f"  {band:>10}: {right / n:.3f} ({right}/{n})")
+    return "\n".join(lines)
 
 
 def fallback_summary(report: Report) -> str:

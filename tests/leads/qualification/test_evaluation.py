@@ -416,3 +416,16 @@ def test_an_engine_failure_names_the_conversation(tiny_rows):
 def test_nothing_to_evaluate_is_an_error():
     with pytest.raises(ValueError, match="No labelled conversations"):
         evaluate(FakeEngine({}), [])
+
+
+def test_calibration_counts_how_often_bant_findings_at_each_confidence_are_right(tmp_path):
+    rows = dataset_read(write_jsonl(tmp_path / "c.jsonl", [conversation("c1", need="identified")]))
+    answer = prediction(need="identified", authority="influencer")
+    answer.need.confidence = 0.95  # right
+    answer.authority.confidence = 0.75  # wrong: the label is unknown
+
+    report = evaluate(FakeEngine({"c1": answer}), rows)
+
+    assert report.calibration["90 % +"] == [1, 1]
+    assert report.calibration["70-89 %"] == [1, 0]
+    assert report.calibration["under 50 %"] == [2, 2]  # budget and timing: unknown, at 0.0
