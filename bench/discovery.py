@@ -6,8 +6,9 @@ question, as the seed's Lead B). Then its lead is qualified as in production.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley .venv/bin/python bench/discovery.py
 
 Goal: every SQL persona ends as SQL, in a median of at most 9 visitor turns. Prints one line per
-persona, then `personas=… sql_found=… median_turns=… disqualified_found=…`
-(`sql_found` and `disqualified_found` as found/expected). Everything it creates is removed.
+persona, then `personas=… sql_found=… sql_missed=… median_turns=… disqualified_found=…
+disqualified_missed=…` (a disqualified persona is found when its reason is). Everything it
+creates is removed.
 """
 
 import os
@@ -409,11 +410,12 @@ def main() -> None:
 
     sql = [(p, got) for p, got, _ in results if p.expected == "sql"]
     dq = [(p, got) for p, got, _ in results if p.expected not in ("sql", "mql")]
+    sql_found = sum(got == "sql" for _, got in sql)
+    dq_found = sum(got == p.expected for p, got in dq)
     print(
-        f"personas={len(results)} "
-        f"sql_found={sum(got == 'sql' for _, got in sql)}/{len(sql)} "
+        f"personas={len(results)} sql_found={sql_found} sql_missed={len(sql) - sql_found} "
         f"median_turns={statistics.median(turns for _, _, turns in results):g} "
-        f"disqualified_found={sum(got == p.expected for p, got in dq)}/{len(dq)}"
+        f"disqualified_found={dq_found} disqualified_missed={len(dq) - dq_found}"
     )
 
 

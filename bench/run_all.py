@@ -44,10 +44,13 @@ GOALS = {
     ("load", "lost_turns"): ("==", 0),
     ("load", "unqualified_leads"): ("==", 0),
     ("load", "not_redelivered"): ("==", 0),  # tasks the killed worker held, never run again
+    ("discovery", "sql_missed"): ("==", 0),  # SQL personas the chat's questions did not qualify
+    ("discovery", "median_turns"): ("<=", 9),  # visitor turns to the closing message
 }
 
 # CI-size arguments: seconds per bench rather than minutes.
 QUICK_ARGS = {
+    "discovery": [],
     "embed_size": [],
     "inbox": ["--leads", "20000", "--deep", "18000", "--runs", "5"],
     "load": ["--quick"],
