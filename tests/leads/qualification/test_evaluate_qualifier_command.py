@@ -203,6 +203,21 @@ def test_scores_the_openai_engine(openai_fake, tmp_path):
     )
 
 
+def test_the_openai_engine_reads_relative_times_from_the_conversations_date(openai_fake, tmp_path):
+    # Given a labelled conversation held on 3 December 2025
+    openai_fake.replies = [Reply(content=NOTHING_KNOWN)]
+    dated = {**TINY_SET[0], "conversation_date": "2025-12-03"}
+    path = write_jsonl(tmp_path / "dated.jsonl", [dated])
+
+    # When the command scores the OpenAI engine on it
+    call_command("evaluate_qualifier", str(path), "--engine", "openai", stdout=StringIO())
+
+    # Then the model is told that day, not the day the command runs
+    [request] = openai_fake.requests
+    prompt = " ".join(str(m["content"]) for m in request.body["messages"])
+    assert "Today's date: 2025-12-03" in prompt
+
+
 def test_says_how_many_conversations_fell_back_to_offline(openai_fake, tmp_path):
     openai_fake.replies = [Reply(status=500)]
     path = write_jsonl(tmp_path / "tiny.jsonl", TINY_SET)
