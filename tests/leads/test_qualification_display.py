@@ -80,7 +80,9 @@ def test_the_page_shows_the_status_badge_brief_and_bant(member_client, workspace
     assert "<dt>Problem</dt><dd>Notre process de qualification prend trop de temps</dd>" in html
     assert "<strong>Confirmed: 6,000 EUR a year</strong>" in html
     assert "<strong>This quarter</strong>" in html
-    assert "Confidence 90%" in html
+    # Each box's confidence is the engine's, as a percentage.
+    budget = lead_b.qualification_detail["budget"]["confidence"]
+    assert f"Confidence {round(budget * 100)}%" in html
     assert '<q class="lead-evidence">On doit décider avant la fin du trimestre</q>' in html
     assert "By the offline 2 engine" in html
 
@@ -125,10 +127,11 @@ def test_a_disqualified_lead_quotes_the_sentence_and_folds_its_bant(
     # When a member opens its page
     html = lead_page(member_client, workspace_a, lead_b)
 
-    # Then the sentence that shows it is quoted beside the reason, and the BANT boxes, which
-    # nobody will call on, are folded away
+    # Then the sentence that shows it is quoted beside the reason, the BANT boxes, which
+    # nobody will call on, are folded away, and no brief reads a pitch as a problem
     assert f'<q class="lead-evidence lead-disqualification-evidence">{pitch}</q>' in html
     assert '<details class="lead-bant-folded">' in html
+    assert 'class="lead-brief"' not in html
 
 
 def test_a_reason_an_admin_set_quotes_nothing_of_the_engines(member_client, workspace_a, lead_b):
