@@ -240,15 +240,7 @@ def test_nobody_else_in_the_decision_makes_the_visitor_the_decision_maker(answer
 @pytest.mark.parametrize(
     ("lang", "answer"),
     [
-        pytest.param(
-            "fr",
-            "Les commerciaux rappellent des gens qui voulaient juste une brochure",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss of the learned reading (engine 2): after an English opening "
-                "in a French form, 'voulaient juste une brochure' reads as no need (p=0.5)",
-            ),
-        ),
+        ("fr", "Les commerciaux rappellent des gens qui voulaient juste une brochure"),
         ("en", "Reps call people who only wanted a brochure"),
     ],
 )
