@@ -13,7 +13,17 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT = ["test.jsonl", "train.jsonl", "dev.jsonl", "extra.jsonl"]
+DEFAULT = [
+    "test.jsonl",
+    "train.jsonl",
+    "train-b.jsonl",
+    "train-c.jsonl",
+    "train-d.jsonl",
+    "train-e.jsonl",
+    "train-f.jsonl",
+    "dev.jsonl",
+    "extra.jsonl",
+]
 
 # industry <- keywords found in the offer sentence (French or English), first match wins
 INDUSTRIES = [
