@@ -3,7 +3,11 @@ English and a French form, published, and visitors like the seed's Lead A and Le
 
 from forms_builder.models import Form, Language
 from forms_builder.services import form_create, form_publish, form_update
+from leads.models import ConversationStatus
+from leads.qualification.followups import MAX_FOLLOWUPS
 from leads.services.conversations import conversation_start, conversation_turn
+
+NOTHING_TO_ADD = {Language.ENGLISH: "Nothing to add.", Language.FRENCH: "Rien à ajouter."}
 
 OFFER = {
     Language.ENGLISH: "Parley qualifies inbound B2B leads with a conversational form and tells "
@@ -12,7 +16,8 @@ OFFER = {
     "et dit aux commerciaux qui appeler d'abord, et pourquoi.",
 }
 
-# (form language, UTM, answers to the starter steps: need, e-mail, name, company, role, size)
+# (form language, UTM, answers to the starter steps: need, e-mail, name, company, role, size,
+# then to the discovery follow-ups the runtime adds, in order)
 VISITORS = [
     (
         Language.ENGLISH,
@@ -26,6 +31,7 @@ VISITORS = [
             "Sales manager",
             "30",
         ],
+        [],
     ),
     (
         Language.ENGLISH,
@@ -37,6 +43,11 @@ VISITORS = [
             "BigCorp",
             "CEO",
             "200",
+        ],
+        [
+            "Our sales team will double in size and we want a qualification process ready then.",
+            "Not urgent at all: the project starts in about 18 months.",
+            "We will set a budget when the project starts.",
         ],
     ),
     (
@@ -50,6 +61,7 @@ VISITORS = [
             "Étudiant",
             "1",
         ],
+        [],
     ),
 ]
 
@@ -68,8 +80,14 @@ def demo_forms_seed() -> list[Form]:
             form_publish(form=form)
         forms[language] = form
     if not any(form.conversations.exists() for form in forms.values()):
-        for language, utm, answers in VISITORS:
+        for language, utm, answers, followup_answers in VISITORS:
             conversation = conversation_start(form=forms[language], utm=utm).conversation
             for text in answers:
+                conversation = conversation_turn(token=conversation.token, text=text).conversation
+            # The discovery follow-ups the runtime may add, answered until the end.
+            replies = [*followup_answers, *[NOTHING_TO_ADD[language]] * MAX_FOLLOWUPS]
+            for text in replies[:MAX_FOLLOWUPS]:
+                if conversation.status == ConversationStatus.COMPLETED:
+                    break
                 conversation = conversation_turn(token=conversation.token, text=text).conversation
     return list(forms.values())

@@ -292,7 +292,9 @@ def test_the_export_labels_the_status_by_the_format_rule_whatever_the_workspace_
     workspace_a.sql_min_buying_signals = 2
     workspace_a.save()
     with schema_context(workspace_a.schema_name):
-        lead_correct(lead=lead_b, values={"authority": "influencer"}, corrected_by=admin)
+        # A value the engine did not read, so that the correction is made (and the status
+        # computed again under the workspace's rule).
+        lead_correct(lead=lead_b, values={"authority": "no_authority"}, corrected_by=admin)
     assert reloaded(workspace_a, lead_b).qualification_status == "mql"  # the workspace's rule
 
     [row] = exported(admin_client_a, workspace_a)
