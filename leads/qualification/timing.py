@@ -111,6 +111,7 @@ _UNIT_DAYS = {
     "year": 365,
     "years": 365,
     "yr": 365,
+    "yrs": 365,
 }
 _QUANTITY = (
     r"\d+(?:[.,]5)?(?:\s?(?:-|a|to|ou|or)\s?\d+)?|dix-huit|vingt-quatre|couple of|a few|"

@@ -109,3 +109,41 @@ def test_the_visitor_can_tell_the_date_when_the_transcript_has_none():
 )
 def test_days_map_to_format_buckets(days, bucket):
     assert bucket_for_days(days) == bucket
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "jour",
+        "jours",
+        "day",
+        "days",
+        "semaine",
+        "semaines",
+        "sem",
+        "week",
+        "weeks",
+        "wk",
+        "wks",
+        "mois",
+        "month",
+        "months",
+        "trimestre",
+        "trimestres",
+        "quarter",
+        "quarters",
+        "an",
+        "ans",
+        "annee",
+        "annees",
+        "year",
+        "years",
+        "yr",
+        "yrs",
+    ],
+)
+def test_every_unit_of_a_duration_is_read(unit):
+    # A unit the pattern matches but the table lacks once stopped the engine (KeyError on "yrs").
+    found = find_timing(f"within 2 {unit}", date(2026, 1, 15))
+
+    assert found, unit
