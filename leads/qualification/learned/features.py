@@ -13,6 +13,7 @@ rather than by TfidfVectorizer.transform, whose input checks cost more than the 
 one conversation (bench/qualify.py's goal is 200 conversations a second on one core).
 """
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -26,6 +27,9 @@ from leads.qualification.text import TOPIC_PATTERNS, Sentence, fold
 # no visitor types, so word n-grams pair it with the answer ("qauthority yes").
 TOPIC_TAGS = {topic: f"q{topic}" for topic in TOPIC_PATTERNS}
 TITLE_TAG = "jobtitle"
+
+# Lines whose n-gram counts a process keeps: a few hundred conversations in flight, a few KB each.
+LINES_REMEMBERED = 4096
 
 WORD_ANALYSER = {"analyzer": "word", "ngram_range": (1, 2), "token_pattern": r"(?u)\b\w+\b"}
 CHAR_ANALYSER = {"analyzer": "char_wb", "ngram_range": (2, 5)}
@@ -64,8 +68,11 @@ class Featurizer:
         self.idfs = idfs
         self.offsets = (0, len(vocabularies[0]))
         self.width = len(vocabularies[0]) + len(vocabularies[1])
+        # Each turn of a conversation reads its earlier sentences again (the follow-ups are
+        # chosen from the whole transcript): their n-grams are counted once per process.
+        self.line_counts = functools.lru_cache(maxsize=LINES_REMEMBERED)(self._line_counts)
 
-    def line_counts(self, line: str) -> tuple[np.ndarray, ...]:
+    def _line_counts(self, line: str) -> tuple[np.ndarray, ...]:
         """Per analyser, the columns of the line's known n-grams, once per occurrence."""
         return tuple(
             np.array([i for i in map(columns.get, analyse(line)) if i is not None], dtype=np.int64)
